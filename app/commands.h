@@ -1,0 +1,14 @@
+/* commands.h: the list of top-level commands. One X-macro entry per command:
+ *   _(word, function, one-line help)
+ * Each function lives in app/cmd_<area>.c and takes (argc, argv) with argv[0] = word. */
+#ifndef SKVM_APP_COMMANDS_H
+#define SKVM_APP_COMMANDS_H
+
+#define APP_COMMANDS(_)                                                                            \
+    _("version", cmd_version, "print the version")
+
+#define APP_COMMAND_DECL(word, fn, help) int fn(int argc, char **argv);
+APP_COMMANDS(APP_COMMAND_DECL)
+#undef APP_COMMAND_DECL
+
+#endif
