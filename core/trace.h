@@ -49,6 +49,10 @@ TraceEvent *trace_event_new(TraceKind kind, const char *run_id, int step, const 
                             json_t *data);
 void trace_event_free(TraceEvent *ev);
 const char *trace_kind_name(TraceKind k); /* "llm.delta" */
+/* Inverse of trace_kind_name; false when NAME is unknown. */
+bool trace_kind_from_name(const char *name, TraceKind *out);
+/* Deep copy (data deep-copied). */
+TraceEvent *trace_event_copy(const TraceEvent *ev);
 /* The event as one JSON object {kind, run, step, ts, text?, data?}. New reference. */
 json_t *trace_event_to_json(const TraceEvent *ev);
 
@@ -68,5 +72,18 @@ void trace_bus_publish(TraceBus *bus, TraceEvent *ev);
 int trace_bus_fd(const TraceBus *bus);
 /* Move every queued event into OUT (TraceEvent *, caller frees) and clear the wake-up. */
 size_t trace_bus_drain(TraceBus *bus, SkVec *out);
+
+/* Persister: a listener that writes every published event into the store's events table
+ * (run_id, ts, kind, step, text, data JSON). Events are copied on the publishing thread
+ * and written in batches by a writer thread with its own connection to DB_PATH (NULL:
+ * $SKVM_HOME/skvm.db). Write failures are reported through sk_log, never to the publisher. */
+typedef struct TraceStoreSink TraceStoreSink;
+SkStatus trace_store_sink_new(TraceBus *bus, const char *db_path, TraceStoreSink **out,
+                              SkError *err);
+/* Wait until every event published so far is written. */
+void trace_store_sink_flush(TraceStoreSink *s);
+uint64_t trace_store_sink_written(TraceStoreSink *s);
+/* Flush, detach from the bus and close. NULL is a no-op. Free before the bus. */
+void trace_store_sink_free(TraceStoreSink *s);
 
 #endif
