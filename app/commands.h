@@ -5,6 +5,7 @@
 #define SKVM_APP_COMMANDS_H
 
 #define APP_COMMANDS(_)                                                                            \
+    _("skill", cmd_skill, "lint and show a skill folder")                                         \
     _("version", cmd_version, "print the version")
 
 #define APP_COMMAND_DECL(word, fn, help) int fn(int argc, char **argv);

@@ -43,8 +43,10 @@ static SkStatus parser_fail(Loader *l)
     const yaml_parser_t *p = &l->parser;
     const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
     char what[512];
-    if (p->context)
-        snprintf(what, sizeof what, "%s %s", p->problem ? p->problem : "error", p->context);
+    if (p->context && p->problem)
+        snprintf(what, sizeof what, "%s (%s that started at line %d, column %d)", p->problem,
+                 p->context, (int)p->context_mark.line + 1 + l->line_base,
+                 (int)p->context_mark.column + 1);
     else
         snprintf(what, sizeof what, "%s", p->problem ? p->problem : "invalid YAML");
     return loader_fail(l, m, what);
