@@ -65,7 +65,11 @@ SkStatus tcp_from_json(const json_t *j, Tcp **out, SkError *err);
 SkStatus tcp_load_file(const char *path, Tcp **out, SkError *err);
 /* Serialize in the reference layout (field order as the reference writes it). New ref. */
 json_t *tcp_to_json(const Tcp *t);
-/* Write $SKVM_HOME/profiles/<harness>/<slug>/latest.json and v_<stamp>.json. */
+/* Write HOME/profiles/<harness>/<slug>/latest.json (HOME NULL = sk_home_dir()) and, for a
+ * complete profile (is_partial false), the archive v_<stamp>.json beside it, stamp from
+ * profiled_at ("2026-04-03T11:39:57.566Z" -> "20260403T113957Z"; now when missing). Both
+ * files are written atomically; a partial profile (a checkpoint) only replaces latest.json,
+ * as the reference does. */
 SkStatus tcp_save(const Tcp *t, const char *home, SkError *err);
 
 /* Level of PRIMITIVE in T (0 when absent). */
@@ -86,8 +90,18 @@ SkStatus tcp_index_load(const char *home, TcpIndex **out, SkError *err);
 void tcp_index_free(TcpIndex *idx);
 size_t tcp_index_count(const TcpIndex *idx);
 const Tcp *tcp_index_get(const TcpIndex *idx, size_t i); /* sorted by harness, model */
-/* Find by model id (exact, or by slug) and harness (NULL: bare-agent first, then any). */
+/* Find by model id and harness (NULL: bare-agent first, then the other harnesses in name
+ * order). MODEL matches, in this order: the exact id; the folder slug
+ * ("qwen--qwen3.5-9b"); the last path segments ("qwen3.5-9b" finds "qwen/qwen3.5-9b");
+ * a case-insensitive substring of the id. The last two must be unique, counting an
+ * "openrouter/<id>" copy as the same model as "<id>" (the plain id is returned). NULL when
+ * nothing or more than one model matches; tcp_index_candidates() then says which. */
 const Tcp *tcp_index_find(const TcpIndex *idx, const char *model, const char *harness);
+/* Profiles whose model id contains MODEL (case-insensitive; every profile of HARNESS, or of
+ * every harness when HARNESS is NULL, when nothing contains it), pushed onto OUT as borrowed
+ * const Tcp * (OUT should not own its items). For "did you mean" messages. */
+void tcp_index_candidates(const TcpIndex *idx, const char *model, const char *harness,
+                          SkVec *out);
 /* "path: message" lines for files that did not load. Borrowed vector of char *. */
 const SkVec *tcp_index_problems(const TcpIndex *idx);
 
