@@ -688,6 +688,38 @@ class TestFaults(Base):
         self.assertGreaterEqual(total, 0.2 + 9 * 0.02 - 0.01)
 
 
+class TestReadmeExamples(Base):
+    def examples(self):
+        with open(os.path.join(HERE, "README.md"), encoding="utf-8") as f:
+            text = f.read()
+        text = text[text.index("## Examples"):]
+        blocks = []
+        while "```json\n" in text:
+            text = text[text.index("```json\n") + 8:]
+            blocks.append(json.loads(text[:text.index("```")]))
+        return blocks
+
+    def test_examples_load(self):
+        ex = self.examples()
+        self.assertEqual(len(ex), 4)
+        for sc in ex:
+            self.script(sc)
+
+    def test_agent_example(self):
+        self.script(self.examples()[1])
+        tools = [{"type": "function", "function": {"name": "write_file", "parameters": {}}}]
+        msgs = [{"role": "user", "content": "create hello.txt"}]
+        r, raw = self.openai(msgs, tools=tools)
+        m = json.loads(raw)["choices"][0]["message"]
+        self.assertEqual(json.loads(m["tool_calls"][0]["function"]["arguments"])["path"], "hello.txt")
+        msgs += [m, {"role": "tool", "tool_call_id": m["tool_calls"][0]["id"], "content": "wrote 14 bytes"}]
+        r, raw = self.openai(msgs, tools=tools)
+        self.assertIn("Done", json.loads(raw)["choices"][0]["message"]["content"])
+        msgs[-1]["content"] = "error: permission denied"
+        r, raw = self.openai(msgs, tools=tools)
+        self.assertEqual(json.loads(raw)["choices"][0]["message"]["content"], "The write failed.")
+
+
 class TestLifetime(unittest.TestCase):
     def test_sigterm(self):
         p, port = start_server()
