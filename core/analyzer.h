@@ -46,6 +46,10 @@ const Requirement *analyzer_find(const Analysis *a, const char *primitive);
 void analyzer_gaps(const Analysis *a, const Tcp *t, SkVec *out);
 /* {"skill", "requirements": [...], "targets": [...]} as documented for `skvm analyze
  * --json`; TARGETS is an array of const Tcp * (may be empty). New reference. */
+/* The degradation guidance for a requirement of REQUIRED against a target at HAVE: the
+ * catalog's L3->L2 text when required >= 3 > have, its L2->L1 text when required >= 2 > have
+ * (both, in that order, when both apply), or a sentence saying why none applies. New string. */
+char *analyzer_guidance(const char *primitive, int required, int have);
 json_t *analyzer_to_json(const Analysis *a, const Tcp *const *targets, size_t ntargets);
 
 #endif
