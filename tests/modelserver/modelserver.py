@@ -138,7 +138,7 @@ MATCH_KEYS = {"model", "protocol", "stream", "last_user", "last_user_regex", "an
               "assistant_turns", "last_tool_result", "last_tool_result_regex", "header",
               "body", "path"}
 REPLY_KEYS = {"text", "tool_calls", "stop_reason", "finish_reason", "usage", "cost", "reasoning",
-              "ttft_ms", "tokens_per_sec", "chunk_ms", "args_chunk_chars", "headers", "quirks",
+              "ttft_ms", "tokens_per_sec", "chunk_ms", "text_repeat", "args_chunk_chars", "headers", "quirks",
               "fault", "id", "model", "status", "comment"}
 
 
@@ -400,7 +400,7 @@ class Reply:
     def __init__(self, spec, view, seq, defaults):
         spec = dict(defaults, **spec) if defaults else dict(spec)
         self.spec = spec
-        self.text = spec.get("text") or ""
+        self.text = (spec.get("text") or "") * max(1, int(spec.get("text_repeat", 1)))
         self.reasoning = spec.get("reasoning") or ""
         self.tool_calls = []
         for i, tc in enumerate(spec.get("tool_calls") or []):
@@ -926,6 +926,31 @@ class Handler(BaseHTTPRequestHandler):
         if t == "error_event" and fault.get("after_chunks") is None:
             after = 1
         pause = float(fault.get("pause_ms", 1000)) / 1000.0 if t == "slow_drip" else 0.0
+        # Without pacing, events are coalesced into writes of up to 16 KiB (fast benchmarks;
+        # events then also straddle reads). With pacing, every event is its own write.
+        batch = not (reply.gap or pause or q.get("split_writes"))
+        pending = []
+        size = [0]
+
+        def emit(data):
+            if not batch:
+                return self._chunk(data)
+            pending.append(data.encode() if isinstance(data, str) else data)
+            size[0] += len(pending[-1])
+            if size[0] >= 16384:
+                flush()
+
+        def flush():
+            if pending:
+                self._chunk(b"".join(pending))
+                del pending[:]
+                size[0] = 0
+
+        def nap(seconds):
+            if seconds > 0:
+                flush()
+                time.sleep(seconds)
+
         sent = 0
         first_content = True
         for kind, ev in events:
@@ -935,30 +960,31 @@ class Handler(BaseHTTPRequestHandler):
                     and sent >= after:
                 if t == "error_event":
                     if proto == "anthropic":
-                        self._chunk(sse("error", {"type": "error", "error": {
+                        emit(sse("error", {"type": "error", "error": {
                             "type": fault.get("error_type", "overloaded_error"),
                             "message": fault.get("message", "Overloaded")}}, nl))
                     else:
-                        self._chunk(sse(None, {"error": {
+                        emit(sse(None, {"error": {
                             "message": fault.get("message", "upstream provider error (injected)"),
                             "type": fault.get("error_type", "server_error"), "code": 502}}, nl))
                     rec["cut_after"] = sent
+                    flush()
                     return self._end_chunks()
                 rec["cut_after"] = sent
+                flush()
                 return self._hard_close(t == "reset")
             if kind == "content":
                 if first_content:
-                    time.sleep(reply.ttft)
+                    nap(reply.ttft)
                     first_content = False
-                elif reply.gap:
-                    time.sleep(reply.gap)
-                if pause:
-                    time.sleep(pause)
+                else:
+                    nap(reply.gap)
+                nap(pause)
                 sent += 1
                 if t == "malformed_json" and sent == 1:
-                    self._chunk("data: {\"choices\": [{\"delta\": {\"content\": \"oops" + nl + nl)
+                    emit("data: {\"choices\": [{\"delta\": {\"content\": \"oops" + nl + nl)
             if q.get("comments") and kind == "content" and sent % 3 == 1:
-                self._chunk(": OPENROUTER PROCESSING" + nl + nl)
+                emit(": OPENROUTER PROCESSING" + nl + nl)
             data = sse(ev[0], ev[1], nl) if ev[1] is not None else ev[0]
             if q.get("split_writes") and len(data) > 3:
                 mid = len(data) // 2
@@ -966,15 +992,16 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(0.005)
                 self._chunk(data[mid:])
             else:
-                self._chunk(data)
+                emit(data)
+        flush()
         self._end_chunks()
 
     def _openai_events(self, reply, rec, view):
         base = {"id": "chatcmpl-%06d" % rec["seq"], "object": "chat.completion.chunk",
                 "created": CREATED, "model": reply.model, "system_fingerprint": "fp_modelserver"}
         so = view.body.get("stream_options")
-        usage = isinstance(so, dict) and so.get("include_usage")
         q = reply.quirks
+        usage = (isinstance(so, dict) and so.get("include_usage")) or q.get("usage_always")
 
         def chunk(delta, finish=None):
             c = dict(base)
@@ -986,8 +1013,11 @@ class Handler(BaseHTTPRequestHandler):
         yield ("head", (None, dict(chunk({"role": "assistant", "content": ""})[1][1])))
         for piece in split_tokens(reply.reasoning):
             yield chunk({"reasoning_content": piece})
+        # Text deltas are the hot path of benchmarks: fill a pre-serialised template.
+        nl = "\r\n" if q.get("crlf") else "\n"
+        pre, _, post = sse(None, chunk({"content": "\x00"})[1][1], nl).partition('"\\u0000"')
         for piece in split_tokens(reply.text):
-            yield chunk({"content": piece})
+            yield ("content", (pre + json.dumps(piece) + post, None))
         for i, tc in enumerate(reply.tool_calls):
             yield chunk({"tool_calls": [{"index": i, "id": tc["id"], "type": "function",
                                          "function": {"name": tc["name"], "arguments": ""}}]})
@@ -1023,9 +1053,12 @@ class Handler(BaseHTTPRequestHandler):
         if reply.text or not reply.tool_calls:
             yield ("content", ("content_block_start", {"type": "content_block_start", "index": idx,
                                                        "content_block": {"type": "text", "text": ""}}))
+            nl = "\r\n" if q.get("crlf") else "\n"
+            pre, _, post = sse("content_block_delta", {"type": "content_block_delta", "index": idx,
+                                                       "delta": {"type": "text_delta", "text": "\x00"}},
+                               nl).partition('"\\u0000"')
             for n, piece in enumerate(split_tokens(reply.text)):
-                yield ("content", ("content_block_delta", {"type": "content_block_delta", "index": idx,
-                                                           "delta": {"type": "text_delta", "text": piece}}))
+                yield ("content", (pre + json.dumps(piece) + post, None))
                 if n % 8 == 7:
                     yield ("content", ("ping", {"type": "ping"}))
             if q.get("unknown_events"):

@@ -271,6 +271,41 @@ class TestOpenAI(Base):
         c.close()
         self.assertEqual(len(self.requests()), 3)
 
+    def test_concurrent_streams(self):
+        import threading
+        self.script([{"reply": {"text": "parallel answer number one two three", "ttft_ms": 300,
+                                "chunk_ms": 10}}])
+        results = [None] * 32
+
+        def worker(i):
+            r, raw = self.openai([{"role": "user", "content": "q%d" % i}], stream=True)
+            evs = parse_sse(raw)
+            results[i] = (r.status, evs[-1][1])
+
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(32)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        dt = time.monotonic() - t0
+        self.assertEqual(results, [(200, "[DONE]")] * 32)
+        self.assertLess(dt, 0.3 * 32 / 4)  # overlapped, not serialised
+        self.assertEqual(len(self.requests()), 32)
+
+    def test_big_stream_and_usage_always(self):
+        self.script([{"reply": {"text": "lorem ipsum dolor sit amet ", "text_repeat": 4000,
+                                "quirks": {"usage_always": True}}}])
+        t0 = time.monotonic()
+        r, raw = self.openai(USER_HI, stream=True)
+        dt = time.monotonic() - t0
+        chunks = [json.loads(d) for _, d in parse_sse(raw)[:-1]]
+        text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+        self.assertEqual(text, "lorem ipsum dolor sit amet " * 4000)
+        self.assertEqual(chunks[-1]["choices"], [])
+        self.assertGreater(chunks[-1]["usage"]["completion_tokens"], 20000)
+        self.assertLess(dt, 10)
+
     def test_models(self):
         self.script({"models": ["alpha", "beta"], "rules": []})
         r, raw = self.request("GET", "/v1/models")
