@@ -9,6 +9,7 @@
     _("analyze", cmd_analyze, "find the capabilities a skill needs and model gaps")               \
     _("primitives", cmd_primitives, "list the 26 primitive capabilities and their levels")       \
     _("profile", cmd_profile, "list, show and compare model capability profiles")            \
+    _("workbench", cmd_workbench, "open the terminal workbench on a skill")                      \
     _("version", cmd_version, "print the version")
 
 #define APP_COMMAND_DECL(word, fn, help) int fn(int argc, char **argv);
