@@ -10,6 +10,9 @@
     _("primitives", cmd_primitives, "list the 26 primitive capabilities and their levels")       \
     _("profile", cmd_profile, "list, show and compare model capability profiles")            \
     _("workbench", cmd_workbench, "open the terminal workbench on a skill")                      \
+    _("llm", cmd_llm, "chat with a model (streaming) and check routes")                          \
+    _("config", cmd_config, "show and check model routes, keys (redacted) and prices")           \
+    _("cache", cmd_cache, "request cache: stats, clear, prune")                                  \
     _("version", cmd_version, "print the version")
 
 #define APP_COMMAND_DECL(word, fn, help) int fn(int argc, char **argv);

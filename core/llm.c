@@ -1491,6 +1491,8 @@ SkStatus llm_complete(LlmClient *c, const LlmRequest *req, LlmResponse *resp,
 
     int max_retries = opt->max_retries >= 0 ? opt->max_retries : c->max_retries;
     bool emitted = false;
+    SkBuf partial;
+    sk_buf_init(&partial);
     LlmAttemptResult ar = {0};
     int attempt = 0;
     SkStatus final = SK_OK;
@@ -1517,6 +1519,10 @@ SkStatus llm_complete(LlmClient *c, const LlmRequest *req, LlmResponse *resp,
         llm_attempt_init(&a, c, opt, req, route->kind, &tmp, stream, attempt, &emitted);
         llm_run_attempt(c, route, url, (const char *const *)hv.items, hv.len, body, &a, &tmp,
                         &ar);
+        if (ar.status != SK_OK) {
+            sk_buf_reset(&partial);
+            sk_buf_append(&partial, a.dec.text.data ? a.dec.text.data : "", a.dec.text.len);
+        }
         llm_attempt_done(&a);
         if (ar.status == SK_OK) {
             llm_response_done(resp);
@@ -1550,14 +1556,20 @@ SkStatus llm_complete(LlmClient *c, const LlmRequest *req, LlmResponse *resp,
 
     if (ar.status != SK_OK) {
         llm_response_done(resp);
-        final = llm_fail(c, opt, req, ar.status, ar.http_status, attempt, err, "%s%s", ar.msg,
-                         attempt > 1 ? "" : "");
+        resp->model = sk_strdup(req->model);
+        resp->text = partial.len ? sk_buf_steal(&partial) : sk_strdup("");
+        resp->attempts = attempt;
+        resp->http_status = ar.http_status;
+        resp->total_ms = sk_now_ms() - t0;
+        sk_buf_done(&partial);
+        final = llm_fail(c, opt, req, ar.status, ar.http_status, attempt, err, "%s", ar.msg);
         if (attempt > 1 && err) {
             size_t l = strlen(err->msg);
             snprintf(err->msg + l, sizeof err->msg - l, " (after %d attempts)", attempt);
         }
         return final;
     }
+    sk_buf_done(&partial);
     resp->attempts = attempt;
     resp->total_ms = sk_now_ms() - t0;
     llm_finish_response(c, req, resp);

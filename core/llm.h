@@ -127,6 +127,9 @@ typedef enum LlmStopReason {
 
 const char *llm_stop_reason_name(LlmStopReason r); /* "end", "max_tokens", "tool_use"... */
 
+/* Normalized usage: input_tokens are the fresh (uncached) prompt tokens on both wires
+ * (OpenAI's cached_tokens are subtracted from prompt_tokens; Anthropic's input_tokens
+ * already exclude cache reads and writes). */
 typedef struct LlmUsage {
     bool known; /* false when the provider reported no usage */
     int64_t input_tokens;
@@ -243,7 +246,8 @@ void llm_call_options_init(LlmCallOptions *opt); /* step -1, max_retries -1, res
 
 /* Send REQ and wait for the whole answer. RESP gets initialized by the call (do not
  * pre-initialize; always call llm_response_done() afterwards, also on failure). OPT may
- * be NULL. On failure ERR carries the classified status and a redacted message:
+ * be NULL. On failure RESP still has model, attempts, http_status, total_ms and the
+ * partial text of the last attempt (e.g. a stream cut mid-way). On failure ERR carries the classified status and a redacted message:
  *   SK_ERR_CONFIG (no route / missing key), SK_ERR_AUTH (401/403), SK_ERR_RATE_LIMIT (429
  *   after retries), SK_ERR_QUOTA (insufficient quota / 402), SK_ERR_SERVER (5xx/529 after
  *   retries), SK_ERR_NETWORK, SK_ERR_TIMEOUT, SK_ERR_BAD_RESPONSE (malformed body, wrong
