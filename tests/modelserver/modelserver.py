@@ -138,7 +138,7 @@ MATCH_KEYS = {"model", "protocol", "stream", "last_user", "last_user_regex", "an
               "assistant_turns", "last_tool_result", "last_tool_result_regex", "header",
               "body", "path"}
 REPLY_KEYS = {"text", "tool_calls", "stop_reason", "finish_reason", "usage", "cost", "reasoning",
-              "ttft_ms", "tokens_per_sec", "chunk_ms", "text_repeat", "args_chunk_chars", "headers", "quirks",
+              "ttft_ms", "tokens_per_sec", "chunk_ms", "text_repeat", "text_template", "args_chunk_chars", "headers", "quirks",
               "fault", "id", "model", "status", "comment"}
 
 
@@ -400,7 +400,15 @@ class Reply:
     def __init__(self, spec, view, seq, defaults):
         spec = dict(defaults, **spec) if defaults else dict(spec)
         self.spec = spec
-        self.text = (spec.get("text") or "") * max(1, int(spec.get("text_repeat", 1)))
+        text = spec.get("text") or ""
+        if spec.get("text_template") is not None:
+            text = str(spec["text_template"])
+            for k, v in (("{last_user}", view.last_user or ""), ("{model}", view.model),
+                         ("{seq}", str(seq)), ("{turn}", str(view.assistant_turns)),
+                         ("{last_tool_result}", view.last_tool_result or ""),
+                         ("{protocol}", view.protocol)):
+                text = text.replace(k, v)
+        self.text = text * max(1, int(spec.get("text_repeat", 1)))
         self.reasoning = spec.get("reasoning") or ""
         self.tool_calls = []
         for i, tc in enumerate(spec.get("tool_calls") or []):

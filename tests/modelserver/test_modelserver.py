@@ -161,6 +161,12 @@ class TestOpenAI(Base):
         self.assertEqual(o["usage"]["total_tokens"], 19)
         self.assertEqual(o["usage"]["cost"], 0.0025)
 
+    def test_text_template(self):
+        self.script([{"reply": {"text_template": "echo {last_user} via {model}/{protocol} #{seq} t{turn}"}}])
+        r, raw = self.openai(USER_HI, model="gpt-x")
+        self.assertEqual(json.loads(raw)["choices"][0]["message"]["content"],
+                         "echo hi there via gpt-x/openai #1 t0")
+
     def test_path_without_v1(self):
         self.script([{"reply": {"text": "ok"}}])
         r, raw = self.post("/chat/completions", {"model": "x", "messages": USER_HI}, JSONH)
@@ -290,7 +296,7 @@ class TestOpenAI(Base):
             t.join(30)
         dt = time.monotonic() - t0
         self.assertEqual(results, [(200, "[DONE]")] * 32)
-        self.assertLess(dt, 0.3 * 32 / 4)  # overlapped, not serialised
+        self.assertLess(dt, 0.3 * 32 / 2)  # overlapped, not serialised (that takes >= 9.6 s)
         self.assertEqual(len(self.requests()), 32)
 
     def test_big_stream_and_usage_always(self):
@@ -700,7 +706,7 @@ class TestFaults(Base):
 
     def test_latency(self):
         self.script([{"reply": {"text": "one two three four five six seven eight nine ten",
-                                "ttft_ms": 200, "tokens_per_sec": 50}}])
+                                "ttft_ms": 400, "tokens_per_sec": 50}}])
         c = self.conn()
         t0 = time.monotonic()
         c.request("POST", "/v1/chat/completions", body=json.dumps(
@@ -718,9 +724,9 @@ class TestFaults(Base):
                 first = time.monotonic() - t0
         total = time.monotonic() - t0
         c.close()
-        self.assertLess(t_head, 0.15)
-        self.assertGreaterEqual(first, 0.19)
-        self.assertGreaterEqual(total, 0.2 + 9 * 0.02 - 0.01)
+        self.assertLess(t_head, 0.3)  # headers come before the first token
+        self.assertGreaterEqual(first, 0.39)
+        self.assertGreaterEqual(total, 0.4 + 9 * 0.02 - 0.01)
 
 
 class TestReadmeExamples(Base):
