@@ -152,6 +152,12 @@ def check_rule(r, where):
     for k, v in m.items():
         if k not in MATCH_KEYS:
             raise ScenarioError("%s: unknown match key %r (known: %s)" % (where, k, ", ".join(sorted(MATCH_KEYS))))
+        if k in ("header", "body") and not isinstance(v, dict):
+            raise ScenarioError("%s: match.%s must be an object" % (where, k))
+        if k == "assistant_turns" and not (isinstance(v, int) or (
+                isinstance(v, list) and len(v) == 2 and isinstance(v[0], int)
+                and (v[1] is None or isinstance(v[1], int)))):
+            raise ScenarioError("%s: match.assistant_turns is an integer or [min, max]" % where)
         if k.endswith("_regex"):
             try:
                 re.compile(v)
@@ -177,6 +183,9 @@ def check_rule(r, where):
             normalize_fault(rep["fault"], where)
     if r.get("fault") is not None:
         normalize_fault(r["fault"], where)
+    for k in ("times", "after"):
+        if r.get(k) is not None and not isinstance(r[k], int):
+            raise ScenarioError("%s: %s must be an integer" % (where, k))
     if "reply" not in r and "turns" not in r and r.get("fault") is None:
         raise ScenarioError("%s: needs 'reply', 'turns' or 'fault'" % where)
 
@@ -700,6 +709,14 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception as e:  # a bug here must fail the test loudly, not hang it
+            self.close_connection = True
+            sys.stderr.write("modelserver: internal error on %s %s: %r\n" % (method, self.path, e))
+            try:
+                self._send_body(500, {"error": {"message": "modelserver internal error: %r" % e,
+                                                "type": "modelserver_error"}})
+            except OSError:
+                pass
 
     def _dispatch_inner(self, method):
         path, _, query = self.path.partition("?")
