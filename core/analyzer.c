@@ -111,6 +111,7 @@
 #define AN_MAX_LINE 4000
 #define AN_MAX_FILE_BYTES (1u << 20)
 #define AN_MAX_HITS_PER_PRIM 200
+#define AN_MAX_GAP 80 /* bytes allowed between the groups of a pattern */
 
 /* ------------------------------------------------------------------------------------ */
 /* where a rule applies */
@@ -127,6 +128,7 @@ typedef struct KwRule {
     bool gated;
     const char *pat;
     const char *why;
+    const char *unless; /* optional: the rule does not fire on lines matching this */
 } KwRule;
 
 static const KwRule kw_rules[] = {
@@ -134,239 +136,252 @@ static const KwRule kw_rules[] = {
     {"gen.code.python", 3, W_PROSE, false,
      "pandas|openpyxl|numpy|matplotlib|scipy|python-pptx|python-docx|pdfplumber|pypdf|pypdf2|"
      "reportlab|beautifulsoup~|bs4|seaborn|plotly|scikit-learn|sklearn|markitdown",
-     "uses a third-party Python package"},
+     "uses a third-party Python package", NULL},
     {"gen.code.python", 3, W_PROSE | W_CODE, false, "pip install|pip3 install|uv pip install",
-     "installs third-party Python packages"},
+     "installs third-party Python packages", NULL},
     {"gen.code.python", 1, W_SKILL, false, "write|create|generate|writing * python script|python program|python code",
-     "asks for Python code"},
+     "asks for Python code", NULL},
     /* gen.code.javascript */
     {"gen.code.javascript", 2, W_PROSE | W_CODE, false, "npm install|npm i|npm ci|npm run|pnpm install|pnpm add|yarn add|yarn install|bun add",
-     "installs or runs npm packages"},
+     "installs or runs npm packages", NULL},
     {"gen.code.javascript", 2, W_PROSE | W_CODE, false, "npx|pptxgenjs|node.js|nodejs",
-     "uses Node.js tooling or npm packages"},
+     "uses Node.js tooling or npm packages", NULL},
     {"gen.code.javascript", 3, W_PROSE | W_CODE, false, "vite|webpack|parcel|esbuild|rollup",
-     "uses a JavaScript build tool"},
+     "uses a JavaScript build tool", NULL},
     {"gen.code.javascript", 2, W_SKILL, false, "react|vue.js|svelte|angular|typescript",
-     "writes front-end framework or TypeScript code"},
+     "writes front-end framework or TypeScript code", NULL},
     /* gen.code.shell */
-    {"gen.code.shell", 1, W_SKILL, false, "bash script|bash scripts|shell script|shell scripts", "asks for shell scripts"},
+    {"gen.code.shell", 1, W_SKILL, false, "bash script|bash scripts|shell script|shell scripts", "asks for shell scripts", NULL},
     /* gen.code.sql */
-    {"gen.code.sql", 1, W_SKILL, false, "sql|sqlite", "works with SQL"},
+    {"gen.code.sql", 1, W_SKILL, false, "sql|sqlite", "works with SQL", NULL},
     /* gen.code.html */
     {"gen.code.html", 1, W_SKILL, false,
-     "create|write|generate|build|produce|render|output * html", "produces HTML"},
+     "create|write|generate|build|produce|render|output * html", "produces HTML", NULL},
     {"gen.code.html", 1, W_SKILL, false, "html page|html file|html document|html artifact~|html output",
-     "produces HTML"},
+     "produces HTML", NULL},
     {"gen.code.html", 1, W_SKILL, false,
      "build|create|design * web page|webpage|website|landing page|web app~|web interface~",
-     "builds a web page"},
+     "builds a web page", NULL},
     {"gen.code.html", 2, W_SKILL, false, "create|write|generate|build|produce|output * svg",
-     "produces SVG"},
+     "produces SVG", NULL},
     {"gen.code.html", 3, W_SKILL, true,
      "responsive|accessibility|accessible|aria|wcag|media queries|media query",
-     "needs responsive or accessible markup"},
+     "needs responsive or accessible markup", NULL},
     /* gen.text.structured */
     {"gen.text.structured", 1, W_SKILL, false,
      "output|return|respond|reply|emit|produce|generate|write|save * json|yaml",
-     "emits JSON or YAML"},
+     "emits JSON or YAML", NULL},
     {"gen.text.structured", 2, W_SKILL, false, "json schema|json schemas|yaml schema",
-     "emits JSON that follows a schema"},
+     "emits JSON that follows a schema", NULL},
     /* gen.text.long */
     {"gen.text.long", 2, W_SKILL, false,
-     "write|generate|create|produce|draft * report|reports|document|documentation|article|"
+     "write|writing|generate|generating|create|creating|produce|producing|draft * report|"
+     "reports|document|documentation|article|"
      "whitepaper|guide|newsletter|essay|proposal|manual",
-     "produces a multi-section document"},
+     "produces a multi-section document", NULL},
     {"gen.text.long", 3, W_SKILL, false,
      "comprehensive|in-depth|exhaustive|lengthy|long-form * report|document|documentation|"
      "analysis|guide|article",
-     "produces a long, comprehensive document"},
-    {"gen.text.long", 3, W_SKILL, false, "multi-page|long-form", "produces long-form output"},
+     "produces a long, comprehensive document", NULL},
+    {"gen.text.long", 3, W_SKILL, false, "multi-page|long-form", "produces long-form output", NULL},
+    {"gen.text.long", 2, W_SKILL, false,
+     "report generation|research report~|creating reports|writing reports|write-up",
+     "produces a multi-section report", NULL},
     /* gen.text.prose */
     {"gen.text.prose", 1, W_SKILL, false,
      "write|draft|compose|writing * summary|summaries|paragraph|description|caption~",
-     "writes a short piece of prose"},
+     "writes a short piece of prose", NULL},
     {"gen.text.prose", 2, W_SKILL, false,
      "write|draft|compose|writing * email|emails|announcement~|letter|update|updates|message~|"
      "memo|faq|prose|paragraphs|post|posts|communication~|comms",
-     "writes multi-paragraph prose in a consistent tone"},
+     "writes multi-paragraph prose in a consistent tone", NULL},
     {"gen.text.prose", 3, W_SKILL, false,
      "write|draft|compose|writing|create|produce * article|articles|essay|newsletter~|blog|"
      "manifesto|narrative|story|stories|long-form",
-     "writes long-form prose with sections"},
+     "writes long-form prose with sections", NULL},
     /* gen.regex */
     {"gen.regex", 1, W_PROSE, false, "regex|regexes|regexp|regular expression~",
-     "uses regular expressions"},
+     "uses regular expressions", NULL},
     {"gen.regex", 2, W_PROSE, true, "capture group~|alternation|anchors",
-     "uses regex groups or alternation"},
+     "uses regex groups or alternation", NULL},
     {"gen.regex", 3, W_PROSE, false, "lookahead|lookbehind|lookaround|named group~|named capture~",
-     "uses advanced regex features"},
+     "uses advanced regex features", NULL},
     /* reason.arithmetic */
     {"reason.arithmetic", 1, W_SKILL, false,
      "calculat~|arithmetic|compute|computes|computed|computing|add up|sum of|total of",
-     "performs calculations"},
+     "performs calculations", NULL},
     {"reason.arithmetic", 2, W_SKILL, false,
-     "average~|median|weighted|ratio|ratios|aggregate|aggregated|aggregation|statistic~|"
-     "standard deviation|variance|subtotal~",
-     "performs multi-step calculations"},
+     "average~|median|weighted|ratio|ratios|statistic~|standard deviation|variance|subtotal~",
+     "performs multi-step calculations", "format|formats|formatting|formatted"},
     {"reason.arithmetic", 3, W_SKILL, false,
      "percent|percentage~|growth rate~|compound~|interest rate~|cagr|roi|npv|irr|amortiz~|"
      "financial model~|discounted cash|year-over-year|depreciation|valuation~",
-     "performs compound (percentage or financial) calculations"},
+     "performs compound (percentage or financial) calculations",
+     "format|formats|formatting|formatted|percentage-based width~"},
     /* reason.logic */
-    {"reason.logic", 1, W_SKILL, false, "deduc~|infer|inference|logic puzzle~|syllogism~",
-     "draws logical conclusions"},
+    {"reason.logic", 1, W_SKILL, false, "deduce|deduction|deductive|logic puzzle~|syllogism~|logically follow~",
+     "draws logical conclusions", NULL},
     {"reason.logic", 2, W_SKILL, false,
      "satisfy|satisfies|satisfying * constraint~|condition~|requirement~",
-     "satisfies several constraints at once"},
+     "satisfies several constraints at once", NULL},
     {"reason.logic", 3, W_SKILL, false,
      "optimal|best possible * schedul~|assignment~|allocation~|route~|combination~|solution~|plan",
-     "optimizes under constraints"},
+     "optimizes under constraints", NULL},
     /* reason.spatial */
-    {"reason.spatial", 1, W_PROSE, false, "distance|distances|coordinate|coordinates|spatial",
-     "reasons about positions and distances"},
+    {"reason.spatial", 1, W_PROSE, false, "distance|distances|coordinates|spatial",
+     "reasons about positions and distances", NULL},
     {"reason.spatial", 2, W_PROSE, false,
-     "geometry|geometric~|polygon~|area of|perimeter|rotate|rotation~",
-     "reasons about geometry and transforms"},
+     "geometry|geometric~|polygon~|area of|perimeter",
+     "reasons about geometry and transforms", NULL},
     {"reason.spatial", 3, W_PROSE, false,
      "3d|three-dimensional|spherical|haversine|great-circle|latitude|longitude|quaternion~",
-     "reasons about 3D or spherical geometry"},
+     "reasons about 3D or spherical geometry", NULL},
     {"reason.spatial", 2, W_CODE, false, "rotate|translate|atan2|sin|cos",
-     "computes geometric transforms in code"},
+     "computes geometric transforms in code", NULL},
     /* reason.planning */
-    {"reason.planning", 1, W_SKILL, false, "plan|planning|prioriti~", "plans the work"},
+    {"reason.planning", 1, W_SKILL, false, "plan|planning|prioriti~", "plans the work", NULL},
     {"reason.planning", 2, W_SKILL, false,
      "decompos~|subtask~|sub-task~|in parallel|parallelize|depends on|dependency order|"
      "critical path|milestone~",
-     "decomposes work into dependent subtasks"},
-    {"reason.planning", 2, W_SKILL, false, "break * down", "decomposes work into subtasks"},
+     "decomposes work into dependent subtasks", NULL},
+    {"reason.planning", 2, W_SKILL, false, "break * down", "decomposes work into subtasks", NULL},
     {"reason.planning", 3, W_SKILL, false,
-     "fallback|fallbacks|fall back|falls back|on failure|recover|recovery|rollback|roll back|"
-     "retry|retries|contingenc~",
-     "plans conditional branches and error recovery"},
-    {"reason.planning", 3, W_SKILL, false, "if|when * fail|fails|failed|errors|times out",
-     "plans conditional branches and error recovery"},
+     "on failure|recover|recovery|rollback|roll back|retry|retries|contingenc~|error handling "
+     "strategy",
+     "plans conditional branches and error recovery", NULL},
+    {"reason.planning", 3, W_SKILL, false, "if|when|unless * fail|fails|failed|times out",
+     "plans conditional branches and error recovery", NULL},
+    {"reason.planning", 3, W_SKILL, false, "fail|fails|failed|failure * fallback|fall back",
+     "plans conditional branches and error recovery", NULL},
+    {"reason.planning", 3, W_SKILL, false, "fallback|fall back * fail|fails|failed|failure",
+     "plans conditional branches and error recovery", NULL},
     /* reason.analysis */
     {"reason.analysis", 1, W_SKILL, false,
-     "explain|understand|read * code|snippet~|function|script", "understands code"},
+     "explain|understand|read * code|snippet~|function|script", "understands code", NULL},
     {"reason.analysis", 2, W_SKILL, false,
      "code review~|debug~|bug|bugs|bugfix~|troubleshoot~|diagnos~|stack trace~|traceback~",
-     "reviews or debugs code"},
+     "reviews or debugs code", "log level|log-level|loglevel|bug hunt"},
     {"reason.analysis", 2, W_SKILL, false, "review * code|changes|diff|pull request~",
-     "reviews code"},
+     "reviews code", NULL},
     {"reason.analysis", 3, W_SKILL, false,
-     "root cause~|root-cause~|codebase|multi-file|multi-module|call chain~|architecture",
-     "traces causes across a system or codebase"},
+     "root cause~|root-cause~|codebase|multi-file|multi-module|call chain~|code architecture|"
+     "software architecture|existing architecture|cross-file",
+     "traces causes across a system or codebase", NULL},
     /* tool.file.read */
     {"tool.file.read", 1, W_SKILL, false,
-     "read|open|load|examine|inspect|view * file|document|spreadsheet|workbook|pdf|csv|"
+     "read|open|examine|inspect|view * file|document|spreadsheet|workbook|pdf|csv|"
      "presentation|.docx|.xlsx|.pptx|.md|.json|.txt",
-     "reads a file"},
+     "reads a file", NULL},
     {"tool.file.read", 1, W_SKILL, false, "read_file|read tool|input file~|uploaded file~",
-     "reads a file"},
+     "reads a file", NULL},
     {"tool.file.read", 2, W_SKILL, false,
      "read|open|load|scan|search|examine|inspect * each|every|all|multiple|several * file~|"
      "document~",
-     "reads several files"},
+     "reads several files", NULL},
     {"tool.file.read", 2, W_SKILL, false,
-     "missing file~", "handles missing files"},
+     "missing file~", "handles missing files", NULL},
     {"tool.file.read", 2, W_SKILL, false,
      "file|files * does not exist|doesn't exist|not found|is missing|are missing",
-     "handles missing files"},
+     "handles missing files", NULL},
     {"tool.file.read", 3, W_SKILL, true,
-     "large file~|offset|offsets|paginat~|in chunks|line range~|head -n",
-     "reads large files in pieces"},
+     "large file~|huge file~|long file~|in chunks|line range~|head -n|read * offset~|"
+     "offset * line|offset * lines|paginat~ * file|file~ * paginat~",
+     "reads large files in pieces", NULL},
     /* tool.file.write */
     {"tool.file.write", 1, W_SKILL, false,
      "save|write|store|export * to|into|in * file|disk|workspace|folder|directory|path",
-     "writes a file"},
+     "writes a file", NULL},
     {"tool.file.write", 1, W_SKILL, false,
      "save|write|create|generate|produce|export * file|.ics|.csv|.json|.html|.md|.svg|.png|"
      ".txt",
-     "writes a file"},
+     "writes a file", NULL},
     {"tool.file.write", 1, W_SKILL, false, "write_file|write tool|output file~",
-     "writes a file"},
+     "writes a file", NULL},
     {"tool.file.write", 2, W_SKILL, false,
      "save|write|create|generate|produce|export * report|document|readme|presentation|deck|"
      "workbook|spreadsheet|.docx|.xlsx|.pptx|.pdf",
-     "writes a document-sized file"},
+     "writes a document-sized file", NULL},
     {"tool.file.write", 3, W_SKILL, false,
      "create|write|generate|save|produce * files|multiple files|several files|each file|"
      "project structure|directory structure|scaffold~",
-     "writes several files"},
+     "writes several files", NULL},
     /* tool.exec */
     {"tool.exec", 1, W_SKILL, false,
      "run|execute|exec|invoke * script|scripts|command|commands|cli|tests|.py|.sh|.js",
-     "runs commands"},
+     "runs commands", NULL},
     {"tool.exec", 2, W_SKILL, false, "write|create * script * run|execute|and run|then run",
-     "writes a script and runs it"},
+     "writes a script and runs it", NULL},
     {"tool.exec", 2, W_SKILL, false, "run|execute * script * output|result~|save",
-     "runs a script and uses its output"},
+     "runs a script and uses its output", NULL},
     /* tool.call.batch */
     {"tool.call.batch", 2, W_SKILL, false,
      "in parallel|simultaneously|concurrently|at the same time|same turn|all at once",
-     "issues several tool calls together"},
+     "issues several tool calls together", NULL},
     {"tool.call.batch", 2, W_SKILL, false,
      "batch|parallel * read~|request~|call~|file~|fetch~|subagent~|agents|runs",
-     "issues several tool calls together"},
+     "issues several tool calls together", NULL},
     {"tool.call.batch", 3, W_SKILL, true,
      "compare|cross-reference|cross-check|aggregate|combine * results|findings|sources|outputs",
-     "reasons across the results of batched calls"},
+     "reasons across the results of batched calls", NULL},
     /* tool.web */
     {"tool.web", 1, W_PROSE, false,
      "web_fetch|web_search|webfetch|websearch|web search|search the web|search online|"
-     "scrape|scraping|crawl~|http request~|rest api~|api endpoint~|curl|wget",
-     "accesses the web"},
+     "scrape|scraping|crawl~|http request~|rest api~|curl|wget",
+     "accesses the web", NULL},
+    {"tool.web", 1, W_SKILL, true, "api endpoint~|api call~|http api~", "calls web APIs", NULL},
     {"tool.web", 1, W_SKILL, false, "fetch * url|urls|page|pages|html|data|website~|web",
-     "fetches web content"},
+     "fetches web content", NULL},
     {"tool.web", 2, W_SKILL, true,
      "query param~|query string~|request header~|accept header~|multiple sources|several sources",
-     "uses request parameters or several sources"},
+     "uses request parameters or several sources", NULL},
     {"tool.web", 3, W_SKILL, true,
      "paginat~|per_page|next page|next_cursor|multiple apis|several apis|multiple endpoints",
-     "combines several APIs or paginated results"},
+     "combines several APIs or paginated results", NULL},
     /* tool.browser */
     {"tool.browser", 1, W_PROSE | W_CODE, false,
      "playwright|puppeteer|selenium|headless browser~|headless chrom~|browser automation|"
      "webdriver|page.goto|browser_navigate|browser tool",
-     "drives a web browser"},
+     "drives a web browser", NULL},
     {"tool.browser", 2, W_PROSE | W_CODE, true,
      "click|clicks|clicking|fill in|fill out|form|forms|type into|hover|page.click|page.fill|"
      "dropdown~",
-     "interacts with page elements"},
+     "interacts with page elements", NULL},
     {"tool.browser", 3, W_PROSE, true,
      "log in|login|sign in|authenticat~|credential~|session cookie~",
-     "runs authenticated multi-step browser workflows"},
+     "runs authenticated multi-step browser workflows", NULL},
     /* follow.format */
     {"follow.format", 1, W_SKILL, false,
      "respond|reply|answer|output|return|format~|present * in|as * json|yaml|markdown|csv|xml|"
      "table|bullet~",
-     "output in a named format"},
+     "output in a named format", NULL},
     {"follow.format", 2, W_SKILL, false,
      "output format|response format|report format|format as follows|following format|"
      "following structure|following template|this structure|this format|this template|"
-     "exact format|exactly this|must match|required fields",
-     "output follows a given structure or template"},
+     "exact format|exactly this|required fields|use this structure|use this format",
+     "output follows a given structure or template", NULL},
     /* follow.delegation */
     {"follow.delegation", 1, W_SKILL, false,
      "write|create|use * script|code|program * to * calculat~|comput~|process|count|pars~|"
      "convert|analy~|extract|transform|validate",
-     "delegates work to code"},
+     "delegates work to code", NULL},
     {"follow.delegation", 2, W_SKILL, false,
      "instead of|rather than * by hand|manually|mentally|in your head|mental math",
-     "prefers code over doing it by hand"},
-    {"follow.delegation", 2, W_SKILL, false, "programmatically", "prefers code over doing it by hand"},
-    {"follow.delegation", 3, W_SKILL, false, "always * script|scripts|programmatically",
-     "delegates to code consistently"},
+     "prefers code over doing it by hand", NULL},
+    {"follow.delegation", 2, W_SKILL, false, "programmatically", "prefers code over doing it by hand", NULL},
+    {"follow.delegation", 3, W_SKILL, false,
+     "always * use|write|run|delegate * script|scripts|code * to|for|when",
+     "delegates to code consistently", NULL},
     /* follow.style */
     {"follow.style", 1, W_SKILL, false,
-     "tone|tones|formal|informal|casual|friendly|conversational|professional tone",
-     "keeps a requested tone"},
+     "tone|informal|casual|conversational|formal tone|formal language|formal writing|"
+     "formal register|friendly tone|professional tone",
+     "keeps a requested tone", "color|colour|colors|colours|hue|shade|palette|two-tone|skin"},
     {"follow.style", 2, W_SKILL, false,
      "persona|voice|brand voice|brand guideline~|brand identity|writing style|style of|"
-     "style guide~|house style|register",
-     "keeps a persona, voice or brand style"},
+     "style guide~|house style|register of|keep the register",
+     "keeps a persona, voice or brand style", NULL},
     {"follow.style", 3, W_SKILL, false,
-     "consistent~ * tone|voice|style|look|feel|aesthetic~", "keeps one style across long output"},
+     "consistent~ * tone|voice|style|look|feel|aesthetic~", "keeps one style across long output", NULL},
 };
 
 /* ------------------------------------------------------------------------------------ */
@@ -429,7 +444,7 @@ typedef struct Group {
 /* Group GI (choices separated by '|') anywhere at or after P, then the following groups. */
 static bool match_groups(const char *line, const char *p, const Group *g, size_t ng, size_t gi)
 {
-    for (const char *q = p; *q; q++) {
+    for (const char *q = p; *q && (gi == 0 || q - p <= AN_MAX_GAP); q++) {
         unsigned char qc = (unsigned char)tolower((unsigned char)*q);
         const char *c = g[gi].s;
         const char *end = g[gi].s + g[gi].n;
@@ -1014,6 +1029,25 @@ static void rule_regex_code(Ctx *c, int ln, const char *line)
     }
 }
 
+/* HTTP client calls in code (the URL may be a variable) */
+static void rule_http_code(Ctx *c, int ln, const char *line)
+{
+    static const char *const calls[] = {"requests.get(", "requests.post(", "requests.put(",
+                                        "requests.delete(", "requests.request(", "urlopen(",
+                                        "httpx.get(", "httpx.post(", "httpx.Client(",
+                                        "fetch(", "axios.get(", "axios.post(", "axios(",
+                                        "http.get(", "https.get(", "aiohttp.ClientSession("};
+    for (size_t i = 0; i < SK_ARRAY_LEN(calls); i++) {
+        const char *p = strstr(line, calls[i]);
+        if (!p || (p > line && is_word_byte((unsigned char)p[-1]) && calls[i][0] != 'r'))
+            continue;
+        bool params = strstr(line, "params=") || strstr(line, "?") || strstr(line, "headers=");
+        add_hit_at(c, "tool.web", params ? 2 : 1, ln, line, false,
+                   params ? "code calls web APIs with parameters" : "code calls web APIs");
+        return;
+    }
+}
+
 static void rule_url(Ctx *c, int ln, const char *line, bool code)
 {
     const char *u = strstr(line, "https://");
@@ -1090,13 +1124,15 @@ static void code_line(Ctx *c, int ln, const char *line, Lang lang)
     rule_sql_line(c, ln, line, lang == LANG_SQL);
     rule_regex_code(c, ln, line);
     rule_url(c, ln, line, true);
+    if (lang == LANG_PY || lang == LANG_JS)
+        rule_http_code(c, ln, line);
     for (size_t i = 0; i < SK_ARRAY_LEN(kw_rules); i++) {
         const KwRule *r = &kw_rules[i];
         if (!(r->where & W_CODE))
             continue;
         if (!strcmp(r->prim, "reason.spatial") && lang != LANG_JS && lang != LANG_PY)
             continue;
-        if (pattern_match(line, r->pat))
+        if (pattern_match(line, r->pat) && !(r->unless && pattern_match(line, r->unless)))
             add_hit_at(c, r->prim, r->level, ln, line, r->gated, r->why);
     }
 }
@@ -1258,6 +1294,28 @@ static void bundle_ref(Ctx *c, int ln, const char *line)
     }
 }
 
+/* Copy LINE to OUT with the contents of `inline code` spans replaced by spaces. */
+static void mask_inline_code(const char *line, char *out, size_t size)
+{
+    size_t i = 0;
+    bool in = false;
+    for (const char *p = line; *p && i + 1 < size; p++) {
+        if (*p == '`') {
+            in = !in;
+            out[i++] = ' ';
+        } else {
+            out[i++] = in ? ' ' : *p;
+        }
+    }
+    out[i] = '\0';
+}
+
+static bool words_only(const char *prim)
+{
+    return sk_str_starts(prim, "reason.") || sk_str_starts(prim, "gen.text.") ||
+           !strcmp(prim, "follow.style") || !strcmp(prim, "follow.delegation");
+}
+
 static void prose_line(Ctx *c, int ln, const char *line)
 {
     int hl = 0;
@@ -1324,15 +1382,21 @@ static void prose_line(Ctx *c, int ln, const char *line)
                            v >= 1500 ? "asks for a very long text" : "asks for a long text");
         }
     }
+    /* Reasoning, style and writing rules look at the words only: inline `code` spans are
+     * identifiers (WidthType.PERCENTAGE), not requests to compute or write. */
+    char masked[AN_MAX_LINE + 1];
+    mask_inline_code(line, masked, sizeof masked);
     for (size_t i = 0; i < SK_ARRAY_LEN(kw_rules); i++) {
         const KwRule *r = &kw_rules[i];
         bool ok = (r->where & W_PROSE) || ((r->where & W_SKILL) && c->is_skill);
         if (!ok)
             continue;
-        if (heading && strcmp(r->prim, "reason.planning") != 0 &&
-            strcmp(r->prim, "tool.web") != 0)
+        if (heading)
             continue; /* headings name topics; they are not instructions */
-        if (!pattern_match(line, r->pat))
+        const char *subject = words_only(r->prim) ? masked : line;
+        if (!pattern_match(subject, r->pat))
+            continue;
+        if (r->unless && pattern_match(subject, r->unless))
             continue;
         if (!strcmp(r->prim, "follow.format") && r->level == 2) {
             sk_vec_push(&c->format_l2, cand_new(c, ln, line, 2, r->why));
