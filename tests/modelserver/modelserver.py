@@ -139,7 +139,7 @@ MATCH_KEYS = {"model", "protocol", "stream", "last_user", "last_user_regex", "an
               "body", "path"}
 REPLY_KEYS = {"text", "tool_calls", "stop_reason", "finish_reason", "usage", "cost", "reasoning",
               "ttft_ms", "tokens_per_sec", "chunk_ms", "text_repeat", "text_template", "args_chunk_chars", "headers", "quirks",
-              "fault", "id", "model", "status", "comment"}
+              "fault", "model", "comment"}
 
 
 def check_rule(r, where):
@@ -452,7 +452,6 @@ class Reply:
         self.headers = spec.get("headers") or {}
         self.quirks = spec.get("quirks") or {}
         self.model = spec.get("model") or view.model or "test-model"
-        self.status = int(spec.get("status", 200))
 
     def openai_usage(self):
         u = {
@@ -866,8 +865,6 @@ class Handler(BaseHTTPRequestHandler):
             if t == "reset" and not fault.get("after_chunks"):
                 rec["status"] = 0
                 return self._hard_close(True)
-        if reply.status != 200:
-            return self._error(proto, rec, reply.status, {"message": reply.spec.get("text")})
         if view.stream:
             self._stream(proto, rec, reply, view, fault)
         else:
