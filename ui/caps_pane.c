@@ -50,45 +50,6 @@ static StyleId caps_pane_level_style(int level)
     return level >= 0 && level <= 3 ? s[level] : STYLE_DIM;
 }
 
-/* Word-wrap TEXT into at most MAXLINES rows from Y; returns rows used. */
-static int caps_pane_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *text,
-                          StyleId st)
-{
-    int rows = 0;
-    const char *p = text;
-    while (*p && rows < maxlines && width > 4) {
-        while (*p == ' ')
-            p++;
-        if (*p == '\n') {
-            p++;
-            continue;
-        }
-        size_t n = strcspn(p, "\n");
-        /* Fit as many whole words as possible. */
-        size_t fit = 0, last_space = 0;
-        while (fit < n && draw_width(p, fit + 1) <= width) {
-            fit++;
-            if (p[fit] == ' ')
-                last_space = fit;
-        }
-        if (fit < n && last_space > 0)
-            fit = last_space;
-        if (fit == 0)
-            fit = n < 1 ? 1 : (size_t)1;
-        /* Do not cut a UTF-8 sequence. */
-        while (fit < n && ((unsigned char)p[fit] & 0xC0) == 0x80)
-            fit++;
-        bool last = rows == maxlines - 1 && fit < n;
-        if (last)
-            draw_str_ellipsis(w, y + rows, x, width, p, st);
-        else
-            draw_text(w, y + rows, x, width, p, fit, 0, st);
-        rows++;
-        p += fit;
-    }
-    return rows;
-}
-
 static void caps_pane_draw_detail(CapsPane *cp, WINDOW *w, int y, int h, int width,
                                   const SkVec *gaps)
 {
@@ -103,7 +64,7 @@ static void caps_pane_draw_detail(CapsPane *cp, WINDOW *w, int y, int h, int wid
                 pr ? pr->title : "");
     if (row < end && pr && r->level >= 1 && r->level <= 3) {
         int x = draw_printf(w, row, 1, width - 1, STYLE_DIM, "needs L%d: ", r->level);
-        row += caps_pane_wrap(w, row, 1 + x, width - 1 - x, 2, pr->level[r->level - 1],
+        row += draw_wrap(w, row, 1 + x, width - 1 - x, 2, pr->level[r->level - 1],
                               STYLE_DEFAULT);
     }
     const Tcp *t = workbench_target(wb);
@@ -117,7 +78,7 @@ static void caps_pane_draw_detail(CapsPane *cp, WINDOW *w, int y, int h, int wid
             (void)x;
             row++;
             if (row < end && g->guidance && *g->guidance)
-                row += caps_pane_wrap(w, row, 3, width - 3, SK_MAX(1, end - row - 1),
+                row += draw_wrap(w, row, 3, width - 3, SK_MAX(1, end - row - 1),
                                       g->guidance, STYLE_DEFAULT);
         } else {
             draw_printf(w, row++, 1, width - 1, STYLE_GAP_OK, "%s: has L%d, meets the need.",
@@ -167,8 +128,10 @@ static void caps_pane_draw_list(CapsPane *cp, WINDOW *w, int h, int width)
             x += draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_GAP_WEAK, "! %d weak  ", nweak);
         if (!nmiss && !nweak && nreq)
             x += draw_str(w, 0, 1 + x, width - 1 - x, "✓ meets every need  ", STYLE_GAP_OK);
-        draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DIM, "(%s: next model, %s: heatmap)",
-                    mkey, hkey);
+        char *hint = sk_asprintf("(%s: next model, %s: heatmap)", mkey, hkey);
+        if (draw_width(hint, strlen(hint)) <= width - 1 - x)
+            draw_str(w, 0, 1 + x, width - 1 - x, hint, STYLE_DIM);
+        free(hint);
     } else {
         draw_str(w, 0, 1, width - 1,
                  "No model profiles found: add them under profiles/ or $SKVM_HOME/profiles.",
@@ -246,8 +209,11 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
     Workbench *wb = cp->super.wb;
     size_t nreq = workbench_requirement_count(wb);
     size_t nprof = wb->profiles ? tcp_index_count(wb->profiles) : 0;
-    draw_printf(w, 0, 1, width - 1, STYLE_LABEL, "Heatmap: %zu models × %zu required primitives",
-                nprof, nreq);
+    int hx = draw_printf(w, 0, 1, width - 1, STYLE_LABEL,
+                         "Heatmap: %zu models × %zu required primitives", nprof, nreq);
+    if (hx + 40 < width)
+        draw_str(w, 0, 2 + hx, width - 2 - hx, " (arrows move, Enter: make it the target)",
+                 STYLE_DIM);
     if (!nreq || !nprof) {
         draw_str(w, 2, 1, width - 1,
                  !nprof ? "No model profiles found." : "The skill needs no primitive.",
@@ -258,6 +224,8 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
     int cellw = 6;
     int gapw = 9;
     int ncols_vis = SK_MAX(1, (width - 2 - namew - gapw) / cellw);
+    if (ncols_vis > (int)nreq)
+        ncols_vis = (int)nreq;
     if (cp->col >= (int)nreq)
         cp->col = (int)nreq - 1;
     if (cp->col < cp->col_left)
@@ -338,7 +306,7 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
                               : have == 0                       ? "missing"
                                                                 : "weak";
         draw_printf(w, y + 1, 1, width - 1, STYLE_DEFAULT,
-                    "%s · %s (%s): has L%d, needs L%d → %s   Enter: make it the target",
+                    "%s · %s (%s): has L%d, needs L%d → %s",
                     t->model, r->primitive, pr ? pr->title : "?", have, r->level, verdict);
     }
 }

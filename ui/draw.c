@@ -196,3 +196,42 @@ int draw_bar(WINDOW *w, int y, int x, int level, int max, StyleId on, StyleId of
         draw_put(w, y, x + i, i < level ? L'■' : L'□', i < level ? on : off);
     return max;
 }
+
+/* Word-wrap TEXT into at most MAXLINES rows from Y; returns rows used. */
+int draw_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *text,
+                          StyleId st)
+{
+    int rows = 0;
+    const char *p = text;
+    while (*p && rows < maxlines && width > 4) {
+        while (*p == ' ')
+            p++;
+        if (*p == '\n') {
+            p++;
+            continue;
+        }
+        size_t n = strcspn(p, "\n");
+        /* Fit as many whole words as possible. */
+        size_t fit = 0, last_space = 0;
+        while (fit < n && draw_width(p, fit + 1) <= width) {
+            fit++;
+            if (p[fit] == ' ')
+                last_space = fit;
+        }
+        if (fit < n && last_space > 0)
+            fit = last_space;
+        if (fit == 0)
+            fit = n < 1 ? 1 : (size_t)1;
+        /* Do not cut a UTF-8 sequence. */
+        while (fit < n && ((unsigned char)p[fit] & 0xC0) == 0x80)
+            fit++;
+        bool last = rows == maxlines - 1 && fit < n;
+        if (last)
+            draw_str_ellipsis(w, y + rows, x, width, p, st);
+        else
+            draw_text(w, y + rows, x, width, p, fit, 0, st);
+        rows++;
+        p += fit;
+    }
+    return rows;
+}

@@ -31,6 +31,9 @@ void draw_hline(WINDOW *w, int y, int x, int width, StyleId st);
 int draw_width(const char *s, size_t n);
 /* Draw "text" truncated with "…" to fit MAXW columns. */
 int draw_str_ellipsis(WINDOW *w, int y, int x, int maxw, const char *s, StyleId st);
+/* Word-wrap TEXT (newlines start new rows) into at most MAXLINES rows of WIDTH columns from
+ * (Y, X); the last row ends with "…" when text remains. Returns the rows used. */
+int draw_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *text, StyleId st);
 /* Write a level bar "■■□" for LEVEL of MAX cells. */
 int draw_bar(WINDOW *w, int y, int x, int level, int max, StyleId on, StyleId off);
 

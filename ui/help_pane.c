@@ -61,7 +61,7 @@ static void help_pane_build(HelpPane *hp)
                 free(h);
                 any = true;
             }
-            char *t = sk_asprintf("%-14s %s", keymap_action_name((Action)a),
+            char *t = sk_asprintf("%-13s %s", keymap_action_name((Action)a),
                                   keymap_action_help((Action)a));
             help_pane_add(hp, false, keys, t);
             free(t);
@@ -101,7 +101,7 @@ static void help_pane_draw(Pane *p, WINDOW *w, int h, int width)
 {
     HelpPane *hp = (HelpPane *)p;
     pane_list_clamp(&hp->list, h);
-    int kw = 20;
+    int kw = 16;
     for (int row = 0; row < h; row++) {
         size_t i = (size_t)(hp->list.top + row);
         if (i >= hp->nrows)

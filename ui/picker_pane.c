@@ -101,8 +101,7 @@ static void picker_pane_draw(Pane *p, WINDOW *w, int h, int width)
 {
     PickerPane *pp = (PickerPane *)p;
     draw_str(w, 0, 1, width - 1,
-             "Pick a skill folder (Enter opens, q closes). Skills below the current folder, "
-             "then the bundled examples:",
+             "Pick a skill (Enter opens): folders below this one, then bundled examples.",
              STYLE_DIM);
     if (!pp->paths.len) {
         draw_str(w, 2, 1, width - 1,
@@ -122,7 +121,12 @@ static void picker_pane_draw(Pane *p, WINDOW *w, int h, int width)
             draw_fill(w, 2 + row, 0, width, st);
         int x = draw_printf(w, 2 + row, 1, 10, sel ? st : STYLE_DIM, "%-9s",
                             (const char *)sk_vec_get(&pp->labels, i));
-        draw_str_ellipsis(w, 2 + row, 1 + x, width - 1 - x, sk_vec_get(&pp->paths, i), st);
+        const char *path = sk_vec_get(&pp->paths, i);
+        const char *label = sk_vec_get(&pp->labels, i);
+        const char *slash = strrchr(path, '/');
+        /* Examples live in the install tree: their folder name says enough. */
+        const char *shown = !strcmp(label, "example") && slash ? slash + 1 : path;
+        draw_str_ellipsis(w, 2 + row, 1 + x, width - 1 - x, shown, st);
     }
 }
 
@@ -173,9 +177,12 @@ static void picker_pane_dump_state(Pane *p, SkBuf *out)
 {
     PickerPane *pp = (PickerPane *)p;
     sk_buf_printf(out, "entries %zu\ncursor %d\n", pp->paths.len, pp->list.cursor + 1);
-    for (size_t i = 0; i < pp->paths.len; i++)
+    for (size_t i = 0; i < pp->paths.len; i++) {
+        const char *path = sk_vec_get(&pp->paths, i);
+        const char *slash = strrchr(path, '/');
         sk_buf_printf(out, "entry %s %s\n", (const char *)sk_vec_get(&pp->labels, i),
-                      (const char *)sk_vec_get(&pp->paths, i));
+                      slash ? slash + 1 : path);
+    }
 }
 
 static void picker_pane_free(Pane *p)

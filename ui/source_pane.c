@@ -306,8 +306,9 @@ static void source_pane_draw(Pane *p, WINDOW *w, int h, int width)
         const Workbench *wb = p->wb;
         if (wb->skill_error) {
             draw_str(w, 0, 1, width - 1, "The skill could not be opened:", STYLE_ERROR);
-            draw_str(w, 1, 1, width - 1, wb->skill_error, STYLE_DEFAULT);
-            draw_str(w, 3, 1, width - 1, "Press o to pick another skill, or :open PATH.",
+            int rows = draw_wrap(w, 1, 1, width - 2, SK_MAX(1, h - 3), wb->skill_error,
+                                 STYLE_DEFAULT);
+            draw_str(w, 2 + rows, 1, width - 1, "Press o to pick another skill, or :open PATH.",
                      STYLE_DIM);
         } else {
             draw_str(w, 0, 1, width - 1,
@@ -525,6 +526,8 @@ static PaneResult source_pane_on_change(Pane *p, unsigned what)
     }
     if (what & (PANE_CHANGE_SKILL | PANE_CHANGE_REQUIREMENT)) {
         source_pane_mark_evidence(sp);
+        if (what & PANE_CHANGE_SKILL)
+            return PANE_REDRAW; /* a fresh skill opens at its first line */
         /* Scroll to the first evidence line when it is in the shown file. */
         const Requirement *r = workbench_requirement(p->wb);
         for (size_t i = 0; r && i < r->evidence.len; i++) {

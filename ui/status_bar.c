@@ -186,15 +186,23 @@ void status_bar_render(StatusBar *sb, const Workbench *wb)
             workbench_keys_for(wb, "generic", ACTION_NEXT_PANE, tab, sizeof tab);
             struct {
                 const char *key, *what;
-            } hints[] = {{help, "help"}, {cmd, "command"}, {tab, "pane"}, {quit, "quit"}};
+            } hints[] = {{help, "help"}, {quit, "quit"}, {cmd, "command"}, {tab, "pane"}};
+            /* As many hints as fit, most important first. */
+            size_t nh = SK_ARRAY_LEN(hints);
             int need = 0;
-            for (size_t i = 0; i < SK_ARRAY_LEN(hints); i++)
-                if (*hints[i].key)
-                    need += draw_width(hints[i].key, strlen(hints[i].key)) +
-                            (int)strlen(hints[i].what) + 3;
+            for (;;) {
+                need = 0;
+                for (size_t i = 0; i < nh; i++)
+                    if (*hints[i].key)
+                        need += draw_width(hints[i].key, strlen(hints[i].key)) +
+                                (int)strlen(hints[i].what) + 3;
+                if (width - need > x || nh == 0)
+                    break;
+                nh--;
+            }
             int hx = width - need;
             if (hx > x) {
-                for (size_t i = 0; i < SK_ARRAY_LEN(hints); i++) {
+                for (size_t i = 0; i < nh; i++) {
                     if (!*hints[i].key)
                         continue;
                     hx += draw_str(w, 0, hx, width - hx, hints[i].key, STYLE_STATUS_KEY);
