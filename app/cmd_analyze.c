@@ -77,6 +77,29 @@ static void print_wrapped(const char *text, int indent, int width)
     }
 }
 
+/* Print TEXT from the current column (already at INDENT), continuation lines indented. */
+static void print_hanging(const char *text, int indent, int width)
+{
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        int avail = width - indent;
+        size_t n = strlen(p), cut = n;
+        if ((int)n > avail) {
+            cut = (size_t)avail;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = (size_t)avail;
+        }
+        printf("%*s%.*s\n", first ? 0 : indent, "", (int)cut, p);
+        first = false;
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 int cmd_primitives(int argc, char **argv)
 {
     bool json = false;
@@ -119,7 +142,7 @@ int cmd_primitives(int argc, char **argv)
         print_wrapped(p->description, 2, 96);
         for (int l = 0; l < 3; l++) {
             printf("  L%d ", l + 1);
-            print_wrapped(p->level[l], 0, 90);
+            print_hanging(p->level[l], 5, 96);
         }
         printf("  degrade L3->L2:\n");
         print_wrapped(p->degrade_3_2, 4, 96);
@@ -143,12 +166,8 @@ int cmd_primitives(int argc, char **argv)
         const Primitive *p = &all[i];
         printf("%-20s %-7s %s\n", p->id, short_category(p->category), p->title);
         for (int l = 0; l < 3; l++) {
-            char buf[96];
-            snprintf(buf, sizeof buf, "%s", p->level[l]);
-            size_t len = strlen(p->level[l]);
-            if (len >= sizeof buf - 1 && sizeof buf > 4)
-                memcpy(buf + sizeof buf - 4, "...", 4);
-            printf("%28sL%d %s\n", "", l + 1, buf);
+            printf("%4sL%d ", "", l + 1);
+            print_hanging(p->level[l], 7, 100);
         }
     }
     printf("\n`skvm primitives ID` shows one primitive with its degradation guidance.\n");
@@ -272,15 +291,22 @@ static void print_requirements(const Analysis *a)
             const Evidence *e = sk_vec_get(&r->evidence, k);
             char loc[160];
             snprintf(loc, sizeof loc, "%s:%d", e->file, e->line);
-            /* keep the line within ~100 columns: cut the text (UTF-8 safe) */
-            size_t room = 100 > strlen(loc) + 10 ? 100 - strlen(loc) - 10 : 20;
-            size_t n = strlen(e->text);
+            /* keep the line within 100 columns: cut the text at a character boundary by
+             * display width (CJK characters take two columns) */
+            size_t room = 100 > strlen(loc) + 11 ? 100 - strlen(loc) - 11 : 20;
+            size_t n = 0, width = 0, total = strlen(e->text);
             bool cut = false;
-            if (n > room) {
-                n = room;
-                while (n > 0 && ((unsigned char)e->text[n] & 0xC0) == 0x80)
-                    n--;
-                cut = true;
+            while (n < total) {
+                size_t cl = 1;
+                while (n + cl < total && ((unsigned char)e->text[n + cl] & 0xC0) == 0x80)
+                    cl++;
+                size_t w = sk_utf8_width(e->text + n, cl);
+                if (width + w > room) {
+                    cut = true;
+                    break;
+                }
+                width += w;
+                n += cl;
             }
             printf("      %s  %.*s%s\n", loc, (int)n, e->text, cut ? "..." : "");
         }
@@ -354,7 +380,8 @@ static void print_gaps(const Analysis *a, const Tcp *t)
 {
     SkVec gaps;
     analyzer_gaps(a, t, &gaps);
-    printf("\nTarget %s (harness %s): ", t->model, t->harness);
+    printf("\nTarget %s (harness %s%s): ", t->model, t->harness,
+           t->is_partial ? ", partial profile" : "");
     if (!gaps.len) {
         printf("no gaps; the model meets every requirement.\n");
         sk_vec_done(&gaps);
@@ -433,6 +460,7 @@ int cmd_analyze(int argc, char **argv)
     SkVec targets;
     sk_vec_init(&targets, NULL);
     const char *table_harness = harness ? harness : TCP_DEFAULT_HARNESS;
+    size_t partial = 0;
     if (models.len) {
         for (size_t i = 0; i < models.len; i++) {
             const char *m = models.items[i];
@@ -450,7 +478,11 @@ int cmd_analyze(int argc, char **argv)
     } else if (idx) {
         for (size_t i = 0; i < tcp_index_count(idx); i++) {
             const Tcp *t = tcp_index_get(idx, i);
-            if (t->harness && !strcmp(t->harness, table_harness) && !t->is_partial)
+            if (!t->harness || strcmp(t->harness, table_harness) != 0)
+                continue;
+            if (t->is_partial)
+                partial++; /* a partial profile does not count as a profile */
+            else
                 sk_vec_push(&targets, (void *)t);
         }
     }
@@ -466,6 +498,10 @@ int cmd_analyze(int argc, char **argv)
                     print_gaps(a, targets.items[i]);
             } else {
                 print_table(a, (const Tcp *const *)targets.items, targets.len, table_harness);
+                if (partial && a->reqs.len)
+                    printf("(%zu partial profile%s of harness %s not shown; use --model to "
+                           "see one)\n",
+                           partial, partial == 1 ? "" : "s", table_harness);
             }
         }
     }

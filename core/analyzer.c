@@ -1174,6 +1174,26 @@ static bool constraint_line(const char *line)
            strncmp(p, "Only ", 5) == 0;
 }
 
+/* How many sentences of LINE state a rule ("You MUST x. NEVER y." -> 2). */
+static int constraint_sentences(const char *line)
+{
+    int n = 0;
+    char buf[AN_MAX_LINE + 1];
+    const char *p = line;
+    while (*p) {
+        const char *e = p;
+        while (*e && !((*e == '.' || *e == ';' || *e == '!') && (e[1] == ' ' || !e[1])))
+            e++;
+        size_t len = (size_t)(e - p) < AN_MAX_LINE ? (size_t)(e - p) : AN_MAX_LINE;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (constraint_line(buf))
+            n++;
+        p = *e ? e + 1 : e;
+    }
+    return n;
+}
+
 static bool prior_conflict(const char *line)
 {
     return find_word(line, "even if", true) || find_word(line, "even when", true) ||
@@ -1200,9 +1220,11 @@ static void list_close(Ctx *c, ListState *l, const char *kind)
             lv = 2;
         if (loop || (verify && (l->len >= 5 || branch)))
             lv = 3;
-        char *why = sk_asprintf("%s of %d steps%s%s%s", kind, l->len,
-                                branch ? ", with branches" : "", loop ? ", with a loop" : "",
-                                verify && lv == 3 ? ", with verification" : "");
+        bool v = verify && lv == 3;
+        char *why = sk_asprintf("%s of %d steps%s%s%s%s%s", kind, l->len,
+                                branch || loop || v ? " with " : "", branch ? "branches" : "",
+                                branch && (loop || v) ? ", " : "", loop ? "a loop" : "",
+                                v ? (loop ? ", checks" : "checks") : "");
         add_hit_at(c, "follow.procedure", lv, l->start_line, l->start_text, false, why);
         if (lv == 3 && loop)
             add_hit_at(c, "follow.procedure", lv, l->loop_line, l->loop_text, false, why);
@@ -1230,7 +1252,8 @@ static void list_note(ListState *l, int ln, const char *line)
         (find_word(line, "repeat", true) || find_word(line, "until", true) ||
          find_word(line, "iterate", true) || find_word(line, "loop", true) ||
          find_word(line, "go back", true) || find_word(line, "re-run", true) ||
-         find_word(line, "rerun", true) || find_word(line, "for each", true))) {
+         find_word(line, "rerun", true) || find_word(line, "for each", true) ||
+         find_word(line, "again", true))) {
         l->loop_line = ln;
         l->loop_text = sk_strdup(line);
     }
@@ -1326,7 +1349,7 @@ static void prose_line(Ctx *c, int ln, const char *line)
         if (heading) {
             int sh = 0;
             int sn = step_heading(line, &sh);
-            list_close(c, &c->num, "numbered procedure");
+            list_close(c, &c->num, "numbered list");
             if (sn > 0 && (sn == c->step.last + 1 || (sn == 1))) {
                 if (sn == 1 && c->step.len)
                     list_close(c, &c->step, "procedure");
@@ -1345,7 +1368,7 @@ static void prose_line(Ctx *c, int ln, const char *line)
                 c->num.len++;
                 c->num.last = num;
             } else {
-                list_close(c, &c->num, "numbered procedure");
+                list_close(c, &c->num, "numbered list");
                 if (num == 1) {
                     c->num.len = 1;
                     c->num.last = 1;
@@ -1358,10 +1381,13 @@ static void prose_line(Ctx *c, int ln, const char *line)
             list_note(&c->num, ln, line);
             list_note(&c->step, ln, line);
         }
-        /* constraints */
+        /* constraints: one candidate per sentence that states a rule */
         if (!heading && constraint_line(line)) {
-            Hit *h = cand_new(c, ln, line, prior_conflict(line) ? 3 : 0, "");
-            sk_vec_push(&c->constraints, h);
+            int rules = constraint_sentences(line);
+            for (int k = 0; k < (rules > 0 ? rules : 1); k++) {
+                Hit *h = cand_new(c, ln, line, prior_conflict(line) ? 3 : 0, "");
+                sk_vec_push(&c->constraints, h);
+            }
         }
         bundle_ref(c, ln, line);
     }
@@ -1551,7 +1577,7 @@ static void scan_text(Ctx *c, const char *text, size_t len, Lang whole, bool mar
     }
     if (c->in_fence)
         fence_close(c);
-    list_close(c, &c->num, "numbered procedure");
+    list_close(c, &c->num, "numbered list");
     list_close(c, &c->step, "procedure");
 }
 
