@@ -175,6 +175,7 @@ SkStatus term_init(const TermOptions *o, SkError *err)
     nonl();
     curs_set(0);
     keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE); /* the poll loop waits; reads never block */
     set_escdelay(25);
     if (!headless && o->mouse) {
         mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
