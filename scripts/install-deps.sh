@@ -8,6 +8,7 @@ PACKAGES=(
   libncurses-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libsqlite3-dev
   libgit2-dev libpcre2-dev check
   python3 tmux bubblewrap shellcheck sqlite3
+  nodejs python3-numpy
 )
 
 missing=()
