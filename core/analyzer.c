@@ -211,7 +211,7 @@ static const KwRule kw_rules[] = {
      "calculat~|arithmetic|compute|computes|computed|computing|add up|sum of|total of",
      "performs calculations", NULL},
     {"reason.arithmetic", 2, W_SKILL, false,
-     "average~|median|weighted|ratio|ratios|statistic~|standard deviation|variance|subtotal~",
+     "average~|median|weighted|statistic~|standard deviation|variance|subtotal~",
      "performs multi-step calculations", "format|formats|formatting|formatted"},
     {"reason.arithmetic", 3, W_SKILL, false,
      "percent|percentage~|growth rate~|compound~|interest rate~|cagr|roi|npv|irr|amortiz~|"
@@ -250,7 +250,7 @@ static const KwRule kw_rules[] = {
      "strategy",
      "plans conditional branches and error recovery", NULL},
     {"reason.planning", 3, W_SKILL, false, "if|when|unless * fail|fails|failed|times out",
-     "plans conditional branches and error recovery", NULL},
+     "plans conditional branches and error recovery", "pass/fail|pass or fail|pass-fail"},
     {"reason.planning", 3, W_SKILL, false, "fail|fails|failed|failure * fallback|fall back",
      "plans conditional branches and error recovery", NULL},
     {"reason.planning", 3, W_SKILL, false, "fallback|fall back * fail|fails|failed|failure",
@@ -376,9 +376,12 @@ static const KwRule kw_rules[] = {
      "tone|informal|casual|conversational|formal tone|formal language|formal writing|"
      "formal register|friendly tone|professional tone",
      "keeps a requested tone", "color|colour|colors|colours|hue|shade|palette|two-tone|skin"},
+    {"follow.style", 2, W_SKILL, false, "persona|personas|in the style of|keep the register",
+     "keeps a persona, voice or brand style", NULL},
     {"follow.style", 2, W_SKILL, false,
-     "persona|voice|brand voice|brand guideline~|brand identity|writing style|style of|"
-     "style guide~|house style|register of|keep the register",
+     "use|uses|match|matches|keep|maintain|adopt|follow|write in|written in|apply|applies|"
+     "applying * voice|brand voice|brand guideline~|brand identity|brand colors|brand colours|"
+     "brand style|writing style|style guide~|house style|visual identity",
      "keeps a persona, voice or brand style", NULL},
     {"follow.style", 3, W_SKILL, false,
      "consistent~ * tone|voice|style|look|feel|aesthetic~", "keeps one style across long output", NULL},
@@ -543,6 +546,7 @@ typedef struct ListState {
     int start_line;
     char *start_text;
     int heading_level; /* for "Step N" headings */
+    int imperative;    /* steps that start with a verb */
     int branch_line, loop_line, verify_line;
     char *branch_text, *loop_text, *verify_text;
 } ListState;
@@ -1202,6 +1206,48 @@ static bool prior_conflict(const char *line)
            find_word(line, "no matter", true);
 }
 
+/* Common imperative verbs: a numbered list is a procedure when most items start with one
+ * ("1. Read the file"), not a catalogue of names ("1. Ocean Depths - ..."). */
+static const char *const step_verbs[] = {
+    "add", "aggregate", "analyze", "analyse", "apply", "ask", "assign", "build", "bundle",
+    "calculate", "call", "capture", "check", "choose", "clean", "clone", "close", "collect",
+    "combine", "commit", "compare", "compute", "confirm", "convert", "copy", "create",
+    "decide", "define", "delete", "deploy", "describe", "detect", "determine", "develop",
+    "display", "document", "download", "draft", "edit", "ensure", "estimate", "evaluate",
+    "execute", "explain", "export", "extract", "fetch", "fill", "filter", "finalize", "find",
+    "fix", "follow", "format", "gather", "generate", "get", "go", "grade", "handle",
+    "identify", "implement", "import", "include", "initialize", "insert", "inspect",
+    "install", "iterate", "keep", "launch", "list", "load", "locate", "log", "look", "make",
+    "map", "mark", "measure", "merge", "move", "note", "open", "organize", "pack", "parse",
+    "pick", "place", "plan", "prepare", "present", "print", "prioritize", "provide",
+    "publish", "pull", "push", "read", "recalculate", "record", "refine", "remove", "rename",
+    "render", "repeat", "replace", "report", "request", "resolve", "restart", "return",
+    "review", "rewrite", "run", "save", "scan", "search", "select", "send", "set", "share",
+    "show", "sort", "spawn", "split", "start", "stop", "store", "submit", "summarize",
+    "synthesize", "test", "trace", "transform", "try", "unpack", "update", "upload", "use",
+    "validate", "verify", "view", "wait", "write", "if", "when", "once", "then", "after",
+    "before", "for", "repeat", "re-run", "rerun", "open", "upgrade", "translate", "score",
+    "propose", "consult", "communicate", "define", "outline", "draw", "design", "choose",
+};
+
+/* Does the step text (after "1. " or "Step 1:") start with a verb? */
+static bool step_is_imperative(const char *p)
+{
+    while (*p == ' ' || *p == '*' || *p == '_' || *p == '[' || *p == '`' || *p == '"')
+        p++;
+    char w[24];
+    size_t n = 0;
+    while (n < sizeof w - 1 && (isalpha((unsigned char)p[n]) || p[n] == '-'))
+        w[n] = (char)tolower((unsigned char)p[n]), n++;
+    w[n] = '\0';
+    if (!n)
+        return false;
+    for (size_t i = 0; i < SK_ARRAY_LEN(step_verbs); i++)
+        if (!strcmp(step_verbs[i], w))
+            return true;
+    return false;
+}
+
 static void list_reset(ListState *l)
 {
     free(l->start_text);
@@ -1213,7 +1259,7 @@ static void list_reset(ListState *l)
 
 static void list_close(Ctx *c, ListState *l, const char *kind)
 {
-    if (l->len >= 3) {
+    if (l->len >= 3 && l->imperative * 2 >= l->len) {
         bool branch = l->branch_line > 0, loop = l->loop_line > 0, verify = l->verify_line > 0;
         int lv = 1;
         if (l->len >= 5 || branch)
@@ -1360,18 +1406,35 @@ static void prose_line(Ctx *c, int ln, const char *line)
                 }
                 c->step.len++;
                 c->step.last = sn;
+                const char *t = strchr(line, ':');
+                if (!t) {
+                    t = skip_ws(line + sh);
+                    t += 5; /* "Step " */
+                    while (isdigit((unsigned char)*t))
+                        t++;
+                } else {
+                    t++;
+                }
+                c->step.imperative += step_is_imperative(t);
             } else if (c->step.len && hl <= c->step.heading_level) {
                 list_close(c, &c->step, "procedure");
             }
         } else if (num > 0) {
+            const char *item = skip_ws(line);
+            while (isdigit((unsigned char)*item))
+                item++;
+            item++; /* '.' or ')' */
+            bool verb = step_is_imperative(item);
             if (num == c->num.last + 1 && c->num.len) {
                 c->num.len++;
                 c->num.last = num;
+                c->num.imperative += verb;
             } else {
                 list_close(c, &c->num, "numbered list");
                 if (num == 1) {
                     c->num.len = 1;
                     c->num.last = 1;
+                    c->num.imperative = verb;
                     c->num.start_line = ln;
                     c->num.start_text = sk_strdup(line);
                 }

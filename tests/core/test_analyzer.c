@@ -333,6 +333,17 @@ START_TEST(test_negatives)
     }
     analyzer_free(a);
 
+    /* a numbered catalogue of names is not a procedure; "pass/fail" is not a failure plan;
+     * a style named in passing is not a style requirement */
+    a = analyze_body("## Themes\n\n1. **Ocean Depths** - calm blues\n2. **Sunset** - warm\n"
+                     "3. **Forest Canopy** - greens\n4. **Modern Minimalist** - greys\n\n"
+                     "Show a table of assertions (if grading was run) with pass/fail.\n\n"
+                     "Subjective skills (writing style, design quality) are judged by people.\n");
+    ck_assert_ptr_null(analyzer_find(a, "follow.procedure"));
+    ck_assert_ptr_null(analyzer_find(a, "reason.planning"));
+    ck_assert_ptr_null(analyzer_find(a, "follow.style"));
+    analyzer_free(a);
+
     /* an empty body needs nothing */
     a = analyze_body("");
     ck_assert_uint_eq(a->reqs.len, 0);
