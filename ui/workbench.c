@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "core/util.h"
@@ -17,6 +18,14 @@
 #include "ui/script.h"
 #include "ui/status_bar.h"
 #include "ui/term.h"
+
+/* Monotonic time in milliseconds with sub-millisecond precision (benchmarks). */
+static double wb_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void wb_message_free(void *p)
 {
@@ -302,6 +311,48 @@ static SkStatus wb_save_state(Workbench *wb, const char *name, SkError *err)
     return s;
 }
 
+/* Benchmarks: draw each visible pane N times (draw + composition + doupdate) and append
+ * "<pane>[:<mode>] <ms per frame>" lines to SCREEN_DIR/redraw-times.txt. */
+static SkStatus wb_time_redraw(Workbench *wb, int n, SkError *err)
+{
+    SkBuf b;
+    sk_buf_init(&b);
+    for (size_t i = 0; i < wb->panes.len; i++) {
+        Pane *p = sk_vec_get(&wb->panes, i);
+        if (!p->visible)
+            continue;
+        double t0 = wb_now();
+        for (int k = 0; k < n; k++) {
+            pane_dirty(p);
+            pane_render(p);
+            doupdate();
+        }
+        double ms = (wb_now() - t0) / n;
+        SkBuf mode;
+        sk_buf_init(&mode);
+        if (p->klass->title)
+            p->klass->title(p, &mode);
+        sk_buf_printf(&b, "%-8s %8.3f ms  (%dx%d, %s)\n", pane_name(p), ms, p->w, p->h,
+                      sk_buf_cstr(&mode));
+        sk_buf_done(&mode);
+    }
+    char *f = sk_asprintf("%s/redraw-times.txt", wb->screen_dir);
+    char *old = NULL;
+    size_t olen = 0;
+    sk_read_file(f, 0, &old, &olen, NULL);
+    SkBuf all;
+    sk_buf_init(&all);
+    if (old)
+        sk_buf_append(&all, old, olen);
+    sk_buf_append(&all, b.data ? b.data : "", b.len);
+    SkStatus s = sk_write_file_atomic(f, all.data ? all.data : "", all.len, err);
+    free(old);
+    free(f);
+    sk_buf_done(&all);
+    sk_buf_done(&b);
+    return s;
+}
+
 /* ---- actions and commands ---- */
 
 static void wb_cycle_focus(Workbench *wb, int dir)
@@ -451,6 +502,10 @@ void workbench_command(Workbench *wb, const char *line)
         else if ((cmd[5] == 's' && cmd[6] == 'c' ? wb_save_screen(wb, args, &err)
                                                  : wb_save_state(wb, args, &err)) != SK_OK)
             workbench_message(wb, SK_LOG_ERROR, "%s: %s", cmd, err.msg);
+    } else if (!strcmp(cmd, "time-redraw")) {
+        int n = atoi(args);
+        if (wb_time_redraw(wb, n > 0 ? n : 100, &err) != SK_OK)
+            workbench_message(wb, SK_LOG_ERROR, "time-redraw: %s", err.msg);
     } else if (!strcmp(cmd, "resize")) {
         int w, h;
         if (sscanf(args, "%dx%d", &w, &h) != 2 || w < 10 || h < 4 || w > 1000 || h > 500) {
@@ -669,7 +724,7 @@ static void wb_run_script_item(Workbench *wb, const ScriptItem *it)
     }
 }
 
-static void wb_loop(Workbench *wb, const WorkbenchOptions *o, int64_t t0)
+static void wb_loop(Workbench *wb, const WorkbenchOptions *o, double t0)
 {
     bool first = true;
     while (!wb->quit) {
@@ -684,7 +739,7 @@ static void wb_loop(Workbench *wb, const WorkbenchOptions *o, int64_t t0)
         if (first) {
             first = false;
             if (o->first_frame_ms)
-                *o->first_frame_ms = (double)(sk_now_ms() - t0);
+                *o->first_frame_ms = wb_now() - t0;
         }
         /* Scripted input only when quiescent: nothing queued, nothing running, all drawn. */
         if (wb->script && !script_done(wb->script)) {
@@ -728,7 +783,7 @@ static char *wb_find_start_skill(const WorkbenchOptions *o)
 int workbench_run(const WorkbenchOptions *opts)
 {
     WorkbenchOptions o = *opts;
-    int64_t t0 = sk_now_ms();
+    double t0 = wb_now();
     setlocale(LC_ALL, "");
     const char *e;
     if ((e = getenv("SKVM_HEADLESS")) && *e && strcmp(e, "0"))
