@@ -679,7 +679,7 @@ static void web_gen(ProbeInstance *in, Rng *r)
         json_object_set(routes, "*", o);
         probe_x_str(in, "want", val);
         probe_prompt(in,
-                     "An HTTP API runs at %s/info. Fetch it (for example with curl) and write the "
+                     "An HTTP API runs at %s/info. Fetch it (with a web fetch tool or curl) and write the "
                      "value of its \"%s\" field, alone, to result.txt in the current directory.",
                      url, key);
         char *all = js_dump_compact(o);
