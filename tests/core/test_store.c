@@ -134,6 +134,24 @@ START_TEST(test_too_new_untouched)
     free(before);
     free(after);
     free(path);
+
+    /* one of ours (WAL mode) from a future skvm */
+    path = sk_path_join(dir, "ours.db");
+    ck_assert_msg(store_open(path, &st, &err) == SK_OK, "%s", err.msg);
+    ck_assert_int_eq(store_exec(st, "INSERT INTO runs(id) VALUES ('a')", &err), SK_OK);
+    store_close(st);
+    ck_assert_int_eq(store_open_raw(path, false, &raw, &err), SK_OK);
+    ck_assert_int_eq(store_exec(raw, "PRAGMA user_version = 1000", &err), SK_OK);
+    store_close(raw);
+    before = read_all(path, &n0);
+    ck_assert_int_eq(store_open(path, &st, &err), SK_ERR_UNSUPPORTED);
+    ck_assert_msg(strstr(err.msg, "1000"), "%s", err.msg);
+    after = read_all(path, &n1);
+    ck_assert_uint_eq(n0, n1);
+    ck_assert(memcmp(before, after, n0) == 0);
+    free(before);
+    free(after);
+    free(path);
 }
 END_TEST
 
