@@ -568,6 +568,10 @@ static int profile_diff(int argc, char **argv)
 
 /* ---- dispatch ---- */
 
+/* in app/cmd_profile_run.c */
+int cmd_profile_selftest(int argc, char **argv);
+int cmd_profile_run(int argc, char **argv);
+
 static const ProfileSub profile_subs[] = {
     {"list", profile_list, "[--harness H] [--json]",
      "List every known profile (yours in $SKVM_HOME/profiles first, then the shipped ones)\n"
@@ -580,6 +584,12 @@ static const ProfileSub profile_subs[] = {
     {"diff", profile_diff, "MODEL_A MODEL_B [--harness H] [--json]",
      "Compare two profiles: the primitives where their levels differ and which model is\n"
      "stronger, then a summary line.\n"},
+    {"run", cmd_profile_run, "MODEL [--primitives LIST] [--instances N] [--concurrency N] ...",
+     "Profile a model through the agent loop on the 26 primitives at L1-L3 (see\n"
+     "'skvm profile run --help').\n"},
+    {"selftest", cmd_profile_selftest, "[--seed S] [--primitives LIST] [--json]",
+     "Prove every evaluator: a correct answer passes and plausible mistakes fail, for each\n"
+     "primitive and level; prints the 26x3 table.\n"},
 };
 
 static const ProfileSub *profile_sub_find(const char *name)
