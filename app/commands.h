@@ -13,6 +13,10 @@
     _("llm", cmd_llm, "chat with a model (streaming) and check routes")                          \
     _("config", cmd_config, "show and check model routes, keys (redacted) and prices")           \
     _("cache", cmd_cache, "request cache: stats, clear, prune")                                  \
+    _("compile", cmd_compile, "compile a skill for a target model into a git-versioned variant") \
+    _("variants", cmd_variants, "list, show, diff and accept compiled skill variants")         \
+    _("run", cmd_run, "run a model with a skill on a prompt or a task (sandboxed, traced)")     \
+    _("runs", cmd_runs, "list past runs and show one with its step timeline")                   \
     _("version", cmd_version, "print the version")
 
 #define APP_COMMAND_DECL(word, fn, help) int fn(int argc, char **argv);

@@ -440,6 +440,7 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
 
     int64_t deadline = timeout_ms > 0 ? sk_now_ms() + timeout_ms : INT64_MAX;
     bool all_cost = true;
+    int answered = 0;
     char *prev_sig = NULL;
     int same = 0;
     bool finished = false;
@@ -500,6 +501,7 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
             break;
         }
         agent_add_usage(r, &resp, &all_cost);
+        answered++;
         runlog_response(log, &resp, resp.total_ms);
         int llm_idx = runlog_step_llm(log, t_llm, &resp, "ok");
         json_t *acalls = json_array();
@@ -634,7 +636,7 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
     (void)finished;
     free(prev_sig);
     llm_request_done(&req);
-    r->cost_known = all_cost && r->steps > 0;
+    r->cost_known = all_cost && answered > 0;
 
     /* evaluation */
     if (o->task && (r->status == AGENT_OK || r->status == AGENT_MAX_STEPS ||
