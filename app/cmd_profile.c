@@ -136,8 +136,8 @@ static const Tcp *profile_find(const TcpIndex *idx, const char *model, const cha
     }
     const char *where = harness ? harness : "any harness";
     if (contains)
-        cli_error("'%s' matches several models (%s): %s; give more of the model id", model,
-                  where, b.data);
+        cli_error("'%s' matches several models (%s): %s; give more of the model id", model, where,
+                  b.data);
     else
         cli_error("no profile for model '%s' (%s); known models: %s", model, where,
                   b.len ? b.data : "none");
@@ -287,12 +287,12 @@ static int profile_list(int argc, char **argv)
         mine += !t->shipped;
         if (a.json) {
             json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:s?, s:{s:i, s:i, s:i, s:i}, s:i, s:b, s:s, s:s?}",
-                               "model", t->model, "harness", t->harness, "profiledAt",
-                               t->profiled_at, "levels", "L0", counts[0], "L1", counts[1], "L2",
-                               counts[2], "L3", counts[3], "primitives", measured, "partial",
-                               t->is_partial, "source", t->shipped ? "shipped" : "home", "path",
-                               t->source_path));
+                arr,
+                json_pack("{s:s, s:s, s:s?, s:{s:i, s:i, s:i, s:i}, s:i, s:b, s:s, s:s?}", "model",
+                          t->model, "harness", t->harness, "profiledAt", t->profiled_at, "levels",
+                          "L0", counts[0], "L1", counts[1], "L2", counts[2], "L3", counts[3],
+                          "primitives", measured, "partial", t->is_partial, "source",
+                          t->shipped ? "shipped" : "home", "path", t->source_path));
         } else {
             printf("%-*s  %-*s  %-10s  %3d %3d %3d %3d  %-7s  %s\n", (int)wm, t->model, (int)wh,
                    t->harness, date, counts[0], counts[1], counts[2], counts[3],
@@ -328,9 +328,9 @@ static void profile_show_detail(const TcpDetail *d, int width)
         const TcpLevelResult *r = &d->levels[k];
         if (r->passed)
             continue;
-        char *head = sk_asprintf("    %s failed (%d/%d passed%s): ", tcp_level_name(r->level),
-                                 r->pass_count, r->total_count,
-                                 r->skip_count ? ", some skipped" : "");
+        char *head =
+            sk_asprintf("    %s failed (%d/%d passed%s): ", tcp_level_name(r->level), r->pass_count,
+                        r->total_count, r->skip_count ? ", some skipped" : "");
         profile_wrap(head, 6,
                      r->test_description && *r->test_description ? r->test_description
                                                                  : "(no description)",
@@ -369,8 +369,7 @@ static void profile_show_row(const Tcp *t, const char *id, int level, int width)
         else
             snprintf(cells[l - 1], sizeof cells[0], "-");
     }
-    printf("  %-22s %-5s  %-5s %-5s %s\n", id, tcp_level_name(level), cells[0], cells[1],
-           cells[2]);
+    printf("  %-22s %-5s  %-5s %-5s %s\n", id, tcp_level_name(level), cells[0], cells[1], cells[2]);
     profile_show_detail(d, width);
 }
 
@@ -407,22 +406,22 @@ static int profile_show(int argc, char **argv)
     printf("%s  (harness %s)%s\n", t->model, t->harness, t->is_partial ? "  [partial]" : "");
     printf("profiled %s (%s)\nfile: %s\n", t->profiled_at ? t->profiled_at : "(no date)",
            t->shipped ? "shipped with skvm" : "yours", t->source_path ? t->source_path : "-");
-    printf("%d primitives measured: L0 %d, L1 %d, L2 %d, L3 %d\n", measured, counts[0],
-           counts[1], counts[2], counts[3]);
+    printf("%d primitives measured: L0 %d, L1 %d, L2 %d, L3 %d\n", measured, counts[0], counts[1],
+           counts[2], counts[3]);
     size_t n = 0;
     const Primitive *all = catalog_all(&n);
     int cat = -1;
     for (size_t i = 0; i < n; i++) {
         if ((int)all[i].category != cat) {
             cat = (int)all[i].category;
-            printf("\n%-24s %-5s  %-5s %-5s %s\n", catalog_category_name(all[i].category),
-                   "LEVEL", "L1", "L2", "L3");
+            printf("\n%-24s %-5s  %-5s %-5s %s\n", catalog_category_name(all[i].category), "LEVEL",
+                   "L1", "L2", "L3");
         }
         profile_show_row(t, all[i].id, profile_cap(t, i), width);
     }
     if (json_object_size(t->extra_caps)) {
-        printf("\n%-24s %-5s  %-5s %-5s %s\n", "other (not in this skvm's catalog)", "LEVEL",
-               "L1", "L2", "L3");
+        printf("\n%-24s %-5s  %-5s %-5s %s\n", "other (not in this skvm's catalog)", "LEVEL", "L1",
+               "L2", "L3");
         const char *key;
         json_t *v;
         json_object_foreach(t->extra_caps, key, v)
@@ -530,7 +529,9 @@ static int profile_diff(int argc, char **argv)
             json_t *r = json_pack("{s:s, s:s?, s:s?, s:s}", "primitive", id, "a",
                                   la >= 0 ? tcp_level_name(la) : NULL, "b",
                                   lb >= 0 ? tcp_level_name(lb) : NULL, "stronger",
-                                  la < 0 || lb < 0 ? "none" : la > lb ? "a" : "b");
+                                  la < 0 || lb < 0 ? "none"
+                                  : la > lb        ? "a"
+                                                   : "b");
             json_array_append_new(rows, r);
         } else {
             printf("%-*s  %-3s  %-3s  %s\n", (int)wid, id, la >= 0 ? tcp_level_name(la) : "-",
@@ -538,23 +539,23 @@ static int profile_diff(int argc, char **argv)
         }
     }
     if (a.json) {
-        json_t *o = json_pack(
-            "{s:{s:s, s:s}, s:{s:s, s:s}, s:o, s:{s:i, s:i, s:i, s:i, s:i}}", "a", "model",
-            pa->model, "harness", pa->harness, "b", "model", pb->model, "harness", pb->harness,
-            "differences", rows, "summary", "a_stronger", a_stronger, "b_stronger", b_stronger,
-            "equal", equal, "only_a", only_a, "only_b", only_b);
+        json_t *o = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:o, s:{s:i, s:i, s:i, s:i, s:i}}", "a",
+                              "model", pa->model, "harness", pa->harness, "b", "model", pb->model,
+                              "harness", pb->harness, "differences", rows, "summary", "a_stronger",
+                              a_stronger, "b_stronger", b_stronger, "equal", equal, "only_a",
+                              only_a, "only_b", only_b);
         cli_print_json(o);
         json_decref(o);
     } else {
         if (!a_stronger && !b_stronger && !only_a && !only_b)
             printf("(no differences)\n");
         SkBuf sum = SK_BUF_INIT;
-        sk_buf_printf(&sum, "%s stronger on %d, %s stronger on %d, equal on %d", na, a_stronger,
-                      nb, b_stronger, equal);
+        sk_buf_printf(&sum, "%s stronger on %d, %s stronger on %d, equal on %d", na, a_stronger, nb,
+                      b_stronger, equal);
         if (only_a || only_b)
             sk_buf_printf(&sum, "; measured for only one: %d", only_a + only_b);
-        sk_buf_printf(&sum, " (of %d primitives)", a_stronger + b_stronger + equal + only_a +
-                                                       only_b);
+        sk_buf_printf(&sum, " (of %d primitives)",
+                      a_stronger + b_stronger + equal + only_a + only_b);
         putchar('\n');
         profile_wrap("", 2, sum.data, profile_width());
         sk_buf_done(&sum);

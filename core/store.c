@@ -75,7 +75,7 @@ static const char *const store_migrations[] = {
     "  primitive TEXT NOT NULL, level INTEGER NOT NULL, instance INTEGER NOT NULL,"
     "  seed INTEGER NOT NULL,"
     "  status TEXT NOT NULL," /* pass | fail | skip | infra */
-    "  checkpoints TEXT," /* JSON */
+    "  checkpoints TEXT,"     /* JSON */
     "  duration_ms INTEGER, tokens_in INTEGER, tokens_out INTEGER, cost_usd REAL,"
     "  run_id TEXT, created_at INTEGER,"
     "  PRIMARY KEY (model, harness, primitive, level, instance, seed)"
@@ -284,8 +284,8 @@ static SkStatus store_migrate(Store *st, SkError *err)
         /* another process may have migrated while we waited for the lock */
         s = store_query_int(st->db, "PRAGMA user_version", &v, err);
         if (s == SK_OK && v == st->version) {
-            char *sql = sk_asprintf("%s;PRAGMA user_version = %d;", store_migrations[v],
-                                    (int)v + 1);
+            char *sql =
+                sk_asprintf("%s;PRAGMA user_version = %d;", store_migrations[v], (int)v + 1);
             s = store_exec(st, sql, err);
             free(sql);
             if (s == SK_OK)
@@ -358,8 +358,7 @@ SkStatus store_open(const char *path, Store **out, SkError *err)
     int version = 0;
     if (stat(path, &sb) == 0) {
         if (!S_ISREG(sb.st_mode)) {
-            SkStatus s = sk_error_set(err, SK_ERR_DB, "%s: not a skvm database (not a file)",
-                                      path);
+            SkStatus s = sk_error_set(err, SK_ERR_DB, "%s: not a skvm database (not a file)", path);
             free(owned);
             return s;
         }
@@ -377,8 +376,7 @@ SkStatus store_open(const char *path, Store **out, SkError *err)
     }
 
     sqlite3 *db = NULL;
-    SkStatus s =
-        store_open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, err);
+    SkStatus s = store_open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, err);
     if (s != SK_OK) {
         free(owned);
         return s;
@@ -442,8 +440,8 @@ SkStatus store_exec(Store *st, const char *sql, SkError *err)
     if (rc == SQLITE_OK)
         return SK_OK;
     char *ex = store_sql_excerpt(sql);
-    SkStatus s = sk_error_set(err, store_code_for(rc), "%s (in \"%s\")",
-                              msg ? msg : sqlite3_errstr(rc), ex);
+    SkStatus s =
+        sk_error_set(err, store_code_for(rc), "%s (in \"%s\")", msg ? msg : sqlite3_errstr(rc), ex);
     free(ex);
     sqlite3_free(msg);
     return s;
@@ -472,8 +470,8 @@ SkStatus store_prepare(Store *st, const char *sql, StoreStmt **out, SkError *err
     int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK) {
         char *ex = store_sql_excerpt(sql);
-        SkStatus s = sk_error_set(err, store_code_for(rc), "%s (in \"%s\")",
-                                  sqlite3_errmsg(st->db), ex);
+        SkStatus s =
+            sk_error_set(err, store_code_for(rc), "%s (in \"%s\")", sqlite3_errmsg(st->db), ex);
         free(ex);
         sqlite3_finalize(stmt);
         return s;

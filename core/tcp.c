@@ -305,8 +305,7 @@ json_t *tcp_to_json(const Tcp *t)
     json_t *o = json_object();
     json_object_set_new(o, "version", json_string(t->version ? t->version : "1.0"));
     json_object_set_new(o, "model", json_string(t->model ? t->model : ""));
-    json_object_set_new(o, "harness",
-                        json_string(t->harness ? t->harness : TCP_DEFAULT_HARNESS));
+    json_object_set_new(o, "harness", json_string(t->harness ? t->harness : TCP_DEFAULT_HARNESS));
     json_object_set_new(o, "profiledAt", json_string(t->profiled_at ? t->profiled_at : ""));
 
     /* capabilities: in details order (as the reference builds them), then the rest */
@@ -363,8 +362,7 @@ static void tcp_archive_stamp(const char *iso, char *out, size_t size)
     size_t k = 0;
     bool ok = iso && strlen(iso) >= 19;
     if (ok) {
-        for (const char *p = iso; *p && *p != '.' && *p != 'Z' && *p != '+' && k + 2 < size;
-             p++) {
+        for (const char *p = iso; *p && *p != '.' && *p != 'Z' && *p != '+' && k + 2 < size; p++) {
             if (*p == '-' || *p == ':')
                 continue;
             if (!(*p == 'T' || (*p >= '0' && *p <= '9'))) {
@@ -390,8 +388,7 @@ SkStatus tcp_save(const Tcp *t, const char *home, SkError *err)
     char *slug = tcp_model_slug(t->model);
     if (strspn(slug, ".") == strlen(slug)) {
         free(slug);
-        return sk_error_set(err, SK_ERR_INVALID, "model id '%s' cannot name a folder",
-                            t->model);
+        return sk_error_set(err, SK_ERR_INVALID, "model id '%s' cannot name a folder", t->model);
     }
     const char *harness = t->harness && *t->harness ? t->harness : TCP_DEFAULT_HARNESS;
     if (strchr(harness, '/') || strspn(harness, ".") == strlen(harness)) {
@@ -702,8 +699,7 @@ const Tcp *tcp_index_find(const TcpIndex *idx, const char *model, const char *ha
     return t ? t : tcp_find_in(idx, model, NULL);
 }
 
-void tcp_index_candidates(const TcpIndex *idx, const char *model, const char *harness,
-                          SkVec *out)
+void tcp_index_candidates(const TcpIndex *idx, const char *model, const char *harness, SkVec *out)
 {
     size_t before = out->len;
     for (int pass = 0; pass < 2 && out->len == before; pass++) {

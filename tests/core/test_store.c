@@ -54,7 +54,7 @@ START_TEST(test_create)
     char *mode = query_text(st, "PRAGMA journal_mode");
     ck_assert_str_eq(mode, "wal");
     free(mode);
-    const char *tables[] = {"runs", "steps", "events", "scores", "profile_instances",
+    const char *tables[] = {"runs",      "steps",   "events", "scores", "profile_instances",
                             "llm_cache", "variants"};
     for (size_t i = 0; i < SK_ARRAY_LEN(tables); i++) {
         char *sql = sk_asprintf(
@@ -239,8 +239,8 @@ START_TEST(test_statements)
     Store *st = NULL;
     SkError err;
     ck_assert_msg(store_open(path, &st, &err) == SK_OK, "%s", err.msg);
-    ck_assert_int_eq(
-        store_exec(st, "CREATE TABLE t(a TEXT, b INTEGER, c REAL, d, e BLOB)", &err), SK_OK);
+    ck_assert_int_eq(store_exec(st, "CREATE TABLE t(a TEXT, b INTEGER, c REAL, d, e BLOB)", &err),
+                     SK_OK);
     StoreStmt *s = NULL;
     ck_assert_int_eq(store_prepare(st, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5)", &s, &err),
                      SK_OK);
@@ -310,8 +310,8 @@ START_TEST(test_statements)
     /* JSON query helper */
     json_t *rows = NULL, *cols = NULL;
     json_t *params = json_pack("[i]", 0);
-    ck_assert_int_eq(store_query_json(st, "SELECT a, b, c, d, e FROM t WHERE b > ?1", params,
-                                      0, &rows, &cols, &err),
+    ck_assert_int_eq(store_query_json(st, "SELECT a, b, c, d, e FROM t WHERE b > ?1", params, 0,
+                                      &rows, &cols, &err),
                      SK_OK);
     ck_assert_uint_eq(json_array_size(rows), 1);
     json_t *r0 = json_array_get(rows, 0);
@@ -389,8 +389,8 @@ static void *writer_main(void *arg)
     for (int i = 0; i < WRITES; i++) {
         if (store_begin(st, &err) != SK_OK)
             goto fail;
-        if (store_prepare(st, "INSERT INTO events(run_id, ts, kind, step) VALUES (?1,?2,?3,?4)",
-                          &s, &err) != SK_OK)
+        if (store_prepare(st, "INSERT INTO events(run_id, ts, kind, step) VALUES (?1,?2,?3,?4)", &s,
+                          &err) != SK_OK)
             goto fail;
         char rid[16];
         snprintf(rid, sizeof rid, "w%d", w->id);
@@ -453,8 +453,7 @@ START_TEST(test_raw)
     ck_assert_int_eq(store_open_raw(":memory:", false, &st, &err), SK_OK);
     ck_assert_int_eq(store_schema_version(st), 0);
     ck_assert_int_eq(query_int(st, "SELECT count(*) FROM sqlite_master"), 0); /* no schema */
-    ck_assert_int_eq(store_exec(st, "CREATE TABLE t(x); INSERT INTO t VALUES (41)", &err),
-                     SK_OK);
+    ck_assert_int_eq(store_exec(st, "CREATE TABLE t(x); INSERT INTO t VALUES (41)", &err), SK_OK);
     ck_assert_int_eq(query_int(st, "SELECT x + 1 FROM t"), 42);
     store_close(st);
     free(path);

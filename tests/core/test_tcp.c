@@ -174,10 +174,9 @@ static void assert_same(const Tcp *a, const Tcp *b, const char *what)
         for (int k = 0; k < x->nlevels; k++) {
             const TcpLevelResult *p = &x->levels[k], *q = &y->levels[k];
             ck_assert_msg(p->level == q->level && p->passed == q->passed &&
-                              p->pass_count == q->pass_count &&
-                              p->total_count == q->total_count &&
-                              p->skip_count == q->skip_count &&
-                              p->duration_ms == q->duration_ms && p->cost_usd == q->cost_usd,
+                              p->pass_count == q->pass_count && p->total_count == q->total_count &&
+                              p->skip_count == q->skip_count && p->duration_ms == q->duration_ms &&
+                              p->cost_usd == q->cost_usd,
                           "%s: %s level %d", what, x->primitive_id, k);
             ck_assert(sk_str_eq(p->test_description ? p->test_description : "",
                                 q->test_description ? q->test_description : ""));
@@ -237,8 +236,7 @@ START_TEST(test_shipped_round_trip)
             ck_assert(json_equal(js_obj(orig, "capabilities"), js_obj(ser, "capabilities")));
             json_t *det = json_deep_copy(js_arr(ser, "details"));
             drop_default_skips(det);
-            ck_assert_msg(json_equal(js_arr(orig, "details"), det), "%s: details differ",
-                          path);
+            ck_assert_msg(json_equal(js_arr(orig, "details"), det), "%s: details differ", path);
             ck_assert(json_equal(js_obj(orig, "cost"), js_obj(ser, "cost")));
             /* key order of the top level matches the reference file */
             const char *k1, *k2;
