@@ -373,6 +373,14 @@ SkStatus store_open(const char *path, Store **out, SkError *err)
         SkStatus s = sk_error_set(err, SK_ERR_IO, "%s: %s", path, strerror(errno));
         free(owned);
         return s;
+    } else if (strcmp(path, ":memory:") != 0) {
+        char *parent = sk_path_dir(path);
+        SkStatus s = sk_mkdir_p(parent, err);
+        free(parent);
+        if (s != SK_OK) {
+            free(owned);
+            return s;
+        }
     }
 
     sqlite3 *db = NULL;

@@ -441,6 +441,22 @@ START_TEST(test_concurrent_writers)
 }
 END_TEST
 
+START_TEST(test_memory_and_new_folder)
+{
+    Store *st = NULL;
+    SkError err;
+    ck_assert_msg(store_open(":memory:", &st, &err) == SK_OK, "%s", err.msg);
+    ck_assert_int_eq(store_schema_version(st), store_schema_latest());
+    ck_assert_int_eq(query_int(st, "SELECT count(*) FROM runs"), 0);
+    store_close(st);
+    char *path = sk_path_join(tl_tmpdir(), "a/b/c.db");
+    ck_assert_msg(store_open(path, &st, &err) == SK_OK, "%s", err.msg);
+    store_close(st);
+    ck_assert(sk_is_file(path));
+    free(path);
+}
+END_TEST
+
 START_TEST(test_raw)
 {
     const char *dir = tl_tmpdir();
@@ -473,6 +489,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_statements);
     tcase_add_test(tc, test_transactions);
     tcase_add_test(tc, test_concurrent_writers);
+    tcase_add_test(tc, test_memory_and_new_folder);
     tcase_add_test(tc, test_raw);
     suite_add_tcase(s, tc);
     return s;
