@@ -257,7 +257,7 @@ static void run_usage(FILE *out)
     fprintf(out,
             "Usage: skvm profile run MODEL [--harness bare-agent] [--primitives LIST]\n"
             "       [--instances N] [--concurrency N] [--force] [--seed S] [--max-steps N]\n"
-            "       [--timeout SECONDS] [--replay] [--no-cache] [--quiet] [--json]\n\n"
+            "       [--timeout SECONDS] [--retries N] [--replay] [--no-cache] [--quiet] [--json]\n\n"
             "Profile MODEL (\"<provider>/<model>\", routed by config.yaml) on the 26 primitives\n"
             "at L1-L3: N seeded instances per level (default 3) are answered by the agent loop\n"
             "and checked by the evaluators. A level passes when all its non-skipped instances\n"
@@ -265,7 +265,8 @@ static void run_usage(FILE *out)
             "profile goes to $SKVM_HOME/profiles/<harness>/<model-slug>/ (latest.json and a\n"
             "dated copy), every instance to the store. An interrupted run resumes from the\n"
             "recorded instances of the same model, harness and seed; --force re-runs them\n"
-            "(only the listed ones with --primitives). Model-service failures are retried and\n"
+            "(only the listed ones with --primitives). Model-service failures are retried (the\n"
+            "model call itself, then the whole instance up to --retries times, default 2) and\n"
             "never counted against the model.\n"
             "Exit status: 0 profile complete; 1 records could not be written; 2 usage;\n"
             "3 infrastructure (some instances undecided: the profile is saved as partial).\n");
@@ -275,7 +276,8 @@ int cmd_profile_run(int argc, char **argv)
 {
     bool json = false, force = false, replay = false, no_cache = false, quiet = false;
     const char *model = NULL, *harness = TCP_DEFAULT_HARNESS, *prims = NULL, *inst_s = NULL,
-               *conc_s = NULL, *seed_s = NULL, *steps_s = NULL, *timeout_s = NULL;
+               *conc_s = NULL, *seed_s = NULL, *steps_s = NULL, *timeout_s = NULL,
+               *retries_s = NULL;
     CliOpts o;
     cli_opts_init(&o, argc, argv);
     while (cli_opts_next(&o)) {
@@ -298,7 +300,8 @@ int cmd_profile_run(int argc, char **argv)
                    cli_opt_value(&o, "--concurrency", &conc_s) ||
                    cli_opt_value(&o, "--seed", &seed_s) ||
                    cli_opt_value(&o, "--max-steps", &steps_s) ||
-                   cli_opt_value(&o, "--timeout", &timeout_s)) {
+                   cli_opt_value(&o, "--timeout", &timeout_s) ||
+                   cli_opt_value(&o, "--retries", &retries_s)) {
         } else if (o.positional && !model) {
             model = o.arg;
         } else if (o.positional) {
@@ -314,7 +317,7 @@ int cmd_profile_run(int argc, char **argv)
     if (strcmp(harness, TCP_DEFAULT_HARNESS) != 0)
         return cli_error("profile run: harness '%s' is not available (this build profiles "
                          "through '%s', the built-in agent loop)", harness, TCP_DEFAULT_HARNESS);
-    int instances = 3, conc = 1, steps = 25, timeout = 120;
+    int instances = 3, conc = 1, steps = 25, timeout = 120, retries = 2;
     uint64_t seed = 1;
     if (inst_s && !parse_int(inst_s, 1, 100, &instances))
         return cli_error("--instances needs a number from 1 to 100, not '%s'", inst_s);
@@ -326,6 +329,8 @@ int cmd_profile_run(int argc, char **argv)
         return cli_error("--max-steps needs a number from 1 to 1000, not '%s'", steps_s);
     if (timeout_s && !parse_int(timeout_s, 1, 86400, &timeout))
         return cli_error("--timeout needs seconds from 1 to 86400, not '%s'", timeout_s);
+    if (retries_s && !parse_int(retries_s, 0, 20, &retries))
+        return cli_error("--retries needs a number from 0 to 20, not '%s'", retries_s);
     if (replay && no_cache)
         return cli_error("--replay and --no-cache exclude each other");
     SkVec list;
@@ -375,6 +380,7 @@ int cmd_profile_run(int argc, char **argv)
     po.instances = instances;
     po.concurrency = conc;
     po.force = force;
+    po.infra_retries = retries;
     po.seed = seed;
     po.answer = profiler_agent_answer;
     po.answer_ud = &src;
