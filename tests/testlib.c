@@ -10,11 +10,15 @@
 #include "core/util.h"
 
 static char *tmp_root;
+static SkVec tmp_dirs; /* char *, handed out by tl_tmpdir(), freed at exit */
 
 static void cleanup_tmp(void)
 {
     if (tmp_root && !getenv("SKVM_KEEP_TMP"))
         sk_rm_rf(tmp_root, NULL);
+    free(tmp_root);
+    tmp_root = NULL;
+    sk_vec_done(&tmp_dirs);
 }
 
 const char *tl_source_dir(void)
@@ -28,20 +32,29 @@ char *tl_source_path(const char *rel)
     return sk_path_join(tl_source_dir(), rel);
 }
 
+static char *reference_dir;
+
+static void free_reference_dir(void)
+{
+    free(reference_dir);
+    reference_dir = NULL;
+}
+
 const char *tl_reference_dir(void)
 {
-    static char *dir;
     static bool looked;
     if (!looked) {
         looked = true;
         const char *e = getenv("SKVM_REFERENCE_DIR");
         char *d = e && *e ? sk_strdup(e) : sk_path_join(tl_source_dir(), "../shared/reference");
-        if (sk_is_dir(d))
-            dir = d;
-        else
+        if (sk_is_dir(d)) {
+            reference_dir = d;
+            atexit(free_reference_dir);
+        } else {
             free(d);
+        }
     }
-    return dir;
+    return reference_dir;
 }
 
 char *tl_reference_path(const char *rel)
@@ -56,6 +69,7 @@ const char *tl_tmpdir(void)
         tmp_root = sk_mkdtemp("skvm-test-");
         if (!tmp_root)
             sk_die("cannot make a temporary folder");
+        sk_vec_init(&tmp_dirs, free);
         atexit(cleanup_tmp);
     }
     static int seq;
@@ -63,7 +77,8 @@ const char *tl_tmpdir(void)
     snprintf(name, sizeof name, "t%d", ++seq);
     char *p = sk_path_join(tmp_root, name);
     sk_mkdir_p(p, NULL);
-    return p; /* leaked on purpose: valid until exit */
+    sk_vec_push(&tmp_dirs, p);
+    return p; /* valid until exit */
 }
 
 void tl_write(const char *dir, const char *rel, const char *text)
