@@ -318,14 +318,16 @@ static void print_requirements(const Analysis *a)
 #define AN_COLS_PER_TABLE ((100 - AN_ROW_W) / AN_COL_W)
 
 static void print_table(const Analysis *a, const Tcp *const *targets, size_t nt,
-                        const char *harness)
+                        const char *harness, const char *known)
 {
     if (!a->reqs.len)
         return;
     if (!nt) {
-        printf("\nNo profiles for harness %s; profile a model with `skvm profile` or pick "
-               "another --harness.\n",
-               harness);
+        printf("\nNo profiles for harness %s; profile a model with `skvm profile`\n"
+               "or pick another --harness%s",
+               harness, known && *known ? " (known: " : ".\n");
+        if (known && *known)
+            printf("%s).\n", known);
         return;
     }
     printf("\nModels profiled with harness %s (ok = meets the level, weak = below it, "
@@ -374,6 +376,27 @@ static void print_table(const Analysis *a, const Tcp *const *targets, size_t nt,
             printf("  #%-3zu %s\n", j + 1, targets[j]->model);
     }
     printf("\nUse --model MODEL for the gaps of one model with degradation guidance.\n");
+}
+
+/* "bare-agent, hermes, openclaw": the harnesses that have profiles. New string. */
+static char *known_harnesses(const TcpIndex *idx)
+{
+    SkBuf b = SK_BUF_INIT;
+    size_t n = idx ? tcp_index_count(idx) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const Tcp *t = tcp_index_get(idx, i);
+        if (!t->harness)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const Tcp *u = tcp_index_get(idx, j);
+            seen = u->harness && !strcmp(u->harness, t->harness);
+        }
+        if (!seen)
+            sk_buf_printf(&b, "%s%s", b.len ? ", " : "", t->harness);
+    }
+    sk_buf_puts(&b, "");
+    return sk_buf_steal(&b);
 }
 
 static void print_gaps(const Analysis *a, const Tcp *t)
@@ -497,7 +520,10 @@ int cmd_analyze(int argc, char **argv)
                 for (size_t i = 0; i < targets.len; i++)
                     print_gaps(a, targets.items[i]);
             } else {
-                print_table(a, (const Tcp *const *)targets.items, targets.len, table_harness);
+                char *known = known_harnesses(idx);
+                print_table(a, (const Tcp *const *)targets.items, targets.len, table_harness,
+                            known);
+                free(known);
                 if (partial && a->reqs.len)
                     printf("(%zu partial profile%s of harness %s not shown; use --model to "
                            "see one)\n",

@@ -50,13 +50,15 @@
  * gen.regex           A C    "regex" 1; capture groups/alternation 2;          1-3
  *                            lookaround/named groups 3; re.*( / RegExp calls
  *                            graded by the pattern's features
- * reason.arithmetic   S      calculate/compute 1; average/ratio 2;             1-3
- *                            percentage/growth/financial 3
+ * reason.arithmetic   S      calculate/compute 1; average/median/weighted 2;   1-3
+ *                            percentage/growth/financial 3 (not on lines about
+ *                            number formatting)
  * reason.logic        S      deduce/infer 1; satisfy constraints 2; optimal 3
  * reason.spatial      A C    distance/coordinates 1; geometry/rotation 2;      1-3
  *                            3D/spherical/lat-long 3; rotate()/atan2 in code 2
  * reason.planning     S      plan/prioritize 1; decompose/subtasks/parallel 2;  1-3
- *                            fallback/if X fails/retry/recover 3
+ *                            "if X fails", fallback next to a failure word,
+ *                            retry/recover/rollback 3
  * reason.analysis     S      explain code 1; review/debug/bugs 2;              1-3
  *                            root cause/codebase/architecture 3
  * tool.file.read      S      read/open a file 1; several files, missing files 2;
@@ -72,6 +74,7 @@
  * tool.call.batch     S      in parallel/simultaneously 2; comparing batched
  *                            results 3 (gated)
  * tool.web            A C    URL with curl/fetch/requests/API words 1,         1-3
+ *                            HTTP client calls in Python/JS code 1,
  *                            with query parameters 2; web_fetch/web search 1;
  *                            pagination/multiple APIs 3 (gated)
  * tool.browser        A C    playwright/puppeteer/selenium/headless browser 1;
@@ -79,17 +82,19 @@
  * follow.format       S      named format ("as JSON", "markdown table") 1;
  *                            "use this structure/template", "output format",
  *                            schema 2; >= 3 such lines 3
- * follow.constraint   S      lines with MUST/NEVER/ALWAYS/do not/must/never:
- *                            1-2 lines 1, 3-5 lines 2, >= 6 lines or a rule
+ * follow.constraint   S      sentences with MUST/NEVER/ALWAYS/do not/must/never:
+ *                            1-2 rules 1, 3-5 rules 2, >= 6 rules or a rule
  *                            against habit ("even if", "regardless") 3
- * follow.procedure    S      numbered list / "Step N" headings: >= 3 steps 1;
+ * follow.procedure    S      numbered list / "Step N" headings whose steps
+ *                            mostly start with a verb: >= 3 steps 1;
  *                            >= 5 steps or a branch (if/otherwise/go to) 2;
  *                            a loop (repeat/until/re-run) or verification in
  *                            a long or branching list 3
  * follow.delegation   S      "write a script to compute" 1; code instead of
  *                            mental math 2; always use code 3
- * follow.style        S      tone/formal/casual 1; persona/voice/brand 2;
- *                            consistent tone throughout 3
+ * follow.style        S      tone/casual/formal tone 1 (not colour tones);
+ *                            persona, or use/keep/apply + voice/brand/style
+ *                            guide 2; consistent tone/style 3
  *
  * To add a keyword rule, add a row to kw_rules[]. Pattern syntax: groups separated by
  * " * " must appear in this order on one line, with any text between them; a group is a
