@@ -80,6 +80,8 @@
  * tool.browser        A C    playwright/puppeteer/selenium/headless browser 1;
  *                            click/fill/forms 2, login/auth 3 (gated)
  * follow.format       S      named format ("as JSON", "markdown table") 1;
+ *                            a ```json/yaml block within 3 lines after a
+ *                            sentence about output/schema/format 2;
  *                            "use this structure/template", "output format",
  *                            schema 2; >= 3 such lines 3
  * follow.constraint   S      sentences with MUST/NEVER/ALWAYS/do not/must/never:
@@ -585,6 +587,7 @@ typedef struct Ctx {
     SkVec format_l2;     /* Hit * candidates */
     SkVec bundle_refs;   /* char * distinct bundle paths referenced */
     ListState num, step;
+    int intent_line;     /* last SKILL.md prose line that talks about output or a schema */
 } Ctx;
 
 static char *evidence_text(const char *line)
@@ -1459,6 +1462,10 @@ static void prose_line(Ctx *c, int ln, const char *line)
         }
         bundle_ref(c, ln, line);
     }
+    if (c->is_skill && pattern_match(line, "output|outputs|return|returns|respond|response|"
+                                           "produce|emit|write|save|schema|format|structure|"
+                                           "template|example|shape"))
+        c->intent_line = ln;
     rule_run_commands(c, ln, line);
     rule_url(c, ln, line, false);
     /* "N words" */
@@ -1534,6 +1541,13 @@ static void fence_open(Ctx *c, int ln, const char *line, const char *tagp)
         break;
     case LANG_SQL: add_hit_at(c, "gen.code.sql", 1, ln, line, false, "SQL code"); break;
     case LANG_HTML: add_hit_at(c, "gen.code.html", 1, ln, line, false, "HTML markup"); break;
+    case LANG_JSON:
+    case LANG_YAML:
+        /* a JSON/YAML block right after a sentence about the output is a schema to follow */
+        if (c->is_skill && c->intent_line > 0 && ln - c->intent_line <= 3)
+            add_hit_at(c, "follow.format", 2, ln, line, false,
+                       "output must follow the JSON/YAML shape shown");
+        break;
     default: break;
     }
 }

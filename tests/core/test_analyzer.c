@@ -182,6 +182,13 @@ START_TEST(test_structured_and_format)
     ck_assert_int_eq(level_of(a, "gen.text.structured"), 2);
     ck_assert_int_ge(level_of(a, "follow.format"), 2);
     ck_assert(has_evidence(a, "gen.text.structured", "SKILL.md", 7, "```json"));
+    ck_assert(has_evidence(a, "follow.format", "SKILL.md", 7, "```json"));
+    analyzer_free(a);
+
+    /* a JSON block that is not introduced as output is data, not a format to follow */
+    a = analyze_body("## Settings\n\nThe settings file:\n\n```json\n{\"a\": 1}\n```\n");
+    ck_assert_int_eq(level_of(a, "gen.text.structured"), 1);
+    ck_assert_ptr_null(analyzer_find(a, "follow.format"));
     analyzer_free(a);
 
     /* three explicit structure instructions -> several format constraints at once */
