@@ -40,6 +40,26 @@ static char *llm_cmd_read_stdin(void)
     return sk_buf_steal(&b);
 }
 
+/* Exit code of a model call: 2 configuration, 1 refused/cancelled/replay miss, 3 other
+ * infrastructure failures (bad requests included: the client or the service is at fault,
+ * not the prompt's content). */
+static int llm_cmd_exit(SkStatus st)
+{
+    switch (st) {
+    case SK_OK:
+        return CLI_EXIT_OK;
+    case SK_ERR_CONFIG:
+    case SK_ERR_INVALID:
+        return CLI_EXIT_USAGE;
+    case SK_ERR_REFUSED:
+    case SK_ERR_CANCELLED:
+    case SK_ERR_CACHE_MISS:
+        return CLI_EXIT_FOUND;
+    default:
+        return CLI_EXIT_INFRA;
+    }
+}
+
 /* ---- llm chat ---- */
 
 typedef struct ChatOut {
@@ -107,6 +127,7 @@ static void llm_cmd_chat_help(FILE *out)
           "  --no-cache           neither read nor write the request cache\n"
           "  --replay             answer only from the cache (offline); a miss fails\n"
           "  --timeout-ms N       total time limit of one attempt\n"
+          "  --max-retries N      retries of transient failures (default 4)\n"
           "  --json               print the response object as JSON instead\n"
           "Exit status: 0 ok, 1 refused/cache miss, 2 usage or configuration, 3 infrastructure\n"
           "(auth, rate limit, quota, server, network, timeout, bad response).\n",
@@ -152,6 +173,7 @@ static int llm_cmd_chat(int argc, char **argv)
 {
     bool json = false, no_cache = false, replay = false, no_stream = false;
     const char *system = NULL, *max_tokens = NULL, *temperature = NULL, *timeout = NULL;
+    const char *retries = NULL;
     SkVec pos;
     sk_vec_init(&pos, NULL);
     CliOpts o;
@@ -172,7 +194,8 @@ static int llm_cmd_chat(int argc, char **argv)
         } else if (cli_opt_value(&o, "--system", &system) ||
                    cli_opt_value(&o, "--max-tokens", &max_tokens) ||
                    cli_opt_value(&o, "--temperature", &temperature) ||
-                   cli_opt_value(&o, "--timeout-ms", &timeout)) {
+                   cli_opt_value(&o, "--timeout-ms", &timeout) ||
+                   cli_opt_value(&o, "--max-retries", &retries)) {
             continue;
         } else if (o.positional) {
             sk_vec_push(&pos, (void *)o.arg);
@@ -231,6 +254,17 @@ static int llm_cmd_chat(int argc, char **argv)
         }
         timeout_ms = (int)v;
     }
+    int max_retries = -1;
+    if (retries) {
+        char *end;
+        long v = strtol(retries, &end, 10);
+        if (*end || v < 0 || v > 20) {
+            llm_request_done(&req);
+            sk_vec_done(&pos);
+            return cli_error("llm chat: --max-retries needs an integer from 0 to 20");
+        }
+        max_retries = (int)v;
+    }
     req.no_stream = no_stream;
     char *prompt;
     if (pos.len > 1) {
@@ -283,6 +317,7 @@ static int llm_cmd_chat(int argc, char **argv)
     opt.on_delta = llm_cmd_on_delta;
     opt.ud = &out;
     opt.total_timeout_ms = timeout_ms;
+    opt.max_retries = max_retries;
     LlmResponse resp;
     SkError err = {0};
     SkStatus st = llm_complete(x.client, &req, &resp, &opt, &err);
@@ -314,9 +349,7 @@ static int llm_cmd_chat(int argc, char **argv)
     llm_response_done(&resp);
     llm_request_done(&req);
     llm_cmd_ctx_close(&x);
-    return st == SK_ERR_CACHE_MISS || st == SK_ERR_REFUSED || st == SK_ERR_CANCELLED
-               ? CLI_EXIT_FOUND
-               : cli_exit_for(st);
+    return llm_cmd_exit(st);
 }
 
 /* ---- llm ping ---- */
@@ -401,7 +434,7 @@ static int llm_cmd_ping(int argc, char **argv)
     llm_response_done(&resp);
     llm_request_done(&req);
     llm_cmd_ctx_close(&x);
-    return st == SK_OK ? CLI_EXIT_OK : (st == SK_ERR_REFUSED ? CLI_EXIT_FOUND : cli_exit_for(st));
+    return llm_cmd_exit(st);
 }
 
 int cmd_llm(int argc, char **argv)

@@ -1155,7 +1155,11 @@ static void llm_run_attempt(LlmClient *c, const ConfigRoute *route, const char *
     if (rc != SK_OK) {
         out->status = rc;
         out->retryable = rc == SK_ERR_NETWORK;
-        snprintf(out->msg, sizeof out->msg, "%s", e.msg);
+        if (rc == SK_ERR_NETWORK && res.status >= 200 && res.status < 300 && res.bytes > 0)
+            snprintf(out->msg, sizeof out->msg,
+                     "the response was cut mid-way after %zu bytes (%.900s)", res.bytes, e.msg);
+        else
+            snprintf(out->msg, sizeof out->msg, "%s", e.msg);
         http_result_done(&res);
         return;
     }
