@@ -561,7 +561,7 @@ typedef struct ListState {
 typedef struct Ctx {
     const Skill *skill;
     SkVec hits;          /* Hit * */
-    int counts[CATALOG_COUNT];
+    int counts[CATALOG_COUNT][4]; /* hits kept per primitive and level */
     /* per file */
     const char *file;
     int file_order;
@@ -611,9 +611,9 @@ static void add_hit_at(Ctx *c, const char *prim, int level, int line, const char
     int pi = catalog_index(prim);
     if (pi < 0 || level < 1 || level > 3)
         return;
-    if (c->counts[pi] >= AN_MAX_HITS_PER_PRIM)
+    if (c->counts[pi][level] >= AN_MAX_HITS_PER_PRIM)
         return;
-    c->counts[pi]++;
+    c->counts[pi][level]++;
     Hit *h = sk_calloc(1, sizeof *h);
     h->prim = pi;
     h->level = level;

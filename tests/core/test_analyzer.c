@@ -132,6 +132,18 @@ START_TEST(test_shell_levels)
     ck_assert(has_evidence(a, "gen.code.shell", "SKILL.md", 6, "xargs"));
     analyzer_free(a);
 
+    /* many low-level hits do not hide a later higher-level one */
+    SkBuf b = SK_BUF_INIT;
+    sk_buf_puts(&b, "```bash\n");
+    for (int i = 0; i < 400; i++)
+        sk_buf_printf(&b, "mkdir dir%d\n", i);
+    sk_buf_puts(&b, "awk '{print $1}' list.txt\n```\n");
+    a = analyze_body(sk_buf_cstr(&b));
+    sk_buf_done(&b);
+    ck_assert_int_eq(level_of(a, "gen.code.shell"), 3);
+    ck_assert(has_evidence(a, "gen.code.shell", "SKILL.md", 406, "awk"));
+    analyzer_free(a);
+
     /* an untagged block counts only for lines that look like commands */
     a = analyze_body("```\nBEGIN:VCALENDAR\nVERSION:2.0\n```\n");
     ck_assert_int_eq(level_of(a, "gen.code.shell"), 0);
