@@ -18,6 +18,7 @@ typedef struct CapsPane {
     PaneList models;   /* heatmap rows */
     int col;           /* heatmap column (requirement index) */
     int col_left;      /* first visible heatmap column */
+    bool auto_zoom;    /* the heatmap zoomed the pane; leaving it restores the layout */
 } CapsPane;
 
 /* The gap of PRIMITIVE for T (borrowed from GAPS), NULL when T meets the requirement. */
@@ -197,6 +198,16 @@ static void caps_pane_draw_list(CapsPane *cp, WINDOW *w, int h, int width)
     sk_vec_done(&gaps);
 }
 
+/* Heatmap row label: the model name without its provider ("claude-opus-4.6"), with "or/"
+ * for OpenRouter routes, so that narrow columns still tell models apart. */
+static void caps_pane_model_label(const Tcp *t, char *out, size_t size)
+{
+    const char *m = t->model ? t->model : "?";
+    bool or = sk_str_starts(m, "openrouter/");
+    const char *slash = strrchr(m, '/');
+    snprintf(out, size, "%s%s", or ? "or/" : "", slash ? slash + 1 : m);
+}
+
 /* Short column label of a primitive: its last dotted segment, at most 5 columns. */
 static void caps_pane_short(const char *id, char *out, size_t size)
 {
@@ -220,7 +231,7 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
                  STYLE_DIM);
         return;
     }
-    int namew = SK_MIN(30, SK_MAX(16, width / 3));
+    int namew = SK_MIN(32, SK_MAX(24, width * 2 / 5));
     int cellw = 6;
     int gapw = 9;
     int ncols_vis = SK_MAX(1, (width - 2 - namew - gapw) / cellw);
@@ -235,6 +246,7 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
     /* Header rows: primitive labels and needed levels. */
     int x0 = 1 + namew + 1;
     draw_str(w, 1, 1, namew, "model", STYLE_DIM);
+    draw_str(w, 1, namew - 4, 5, "via", STYLE_DIM);
     draw_str(w, 2, 1, namew, "needs", STYLE_DIM);
     for (int c = 0; c < ncols_vis && cp->col_left + c < (int)nreq; c++) {
         const Requirement *r = workbench_requirement_at(wb, (size_t)(cp->col_left + c));
@@ -264,10 +276,12 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
                              : STYLE_DEFAULT;
         draw_fill(w, y, 0, namew + 1, nst);
         draw_str(w, y, 0, 1, mi == wb->target ? "▶" : " ", nst);
-        char name[128];
-        snprintf(name, sizeof name, "%s%s", t->model,
-                 strcmp(t->harness, TCP_DEFAULT_HARNESS) ? "" : "");
-        draw_str_ellipsis(w, y, 1, namew, name, nst);
+        char name[160];
+        caps_pane_model_label(t, name, sizeof name);
+        draw_str_ellipsis(w, y, 1, namew - 6, name, nst);
+        char hshort[8];
+        snprintf(hshort, sizeof hshort, "%.4s", t->harness ? t->harness : "?");
+        draw_str(w, y, namew - 4, 5, hshort, selrow ? nst : STYLE_DIM);
         for (int c = 0; c < ncols_vis && cp->col_left + c < (int)nreq; c++) {
             const Requirement *r = workbench_requirement_at(wb, (size_t)(cp->col_left + c));
             const Gap *g = caps_pane_gap(&gaps, r->primitive);
@@ -338,15 +352,35 @@ static int caps_pane_list_height(const Pane *p)
     return SK_MAX(1, h - 2 - detail_h);
 }
 
+static void caps_pane_leave_heatmap(CapsPane *cp)
+{
+    cp->heatmap = false;
+    if (cp->auto_zoom) {
+        cp->auto_zoom = false;
+        cp->super.wb->zoom = false;
+        workbench_relayout(cp->super.wb);
+    }
+}
+
 static PaneResult caps_pane_toggle_heatmap(CapsPane *cp)
 {
-    cp->heatmap = !cp->heatmap;
+    if (cp->heatmap) {
+        caps_pane_leave_heatmap(cp);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
+    cp->heatmap = true;
+    /* Every model and every required primitive need the full width. */
+    if (!cp->super.wb->zoom) {
+        cp->super.wb->zoom = true;
+        cp->auto_zoom = true;
+    }
     if (cp->heatmap) {
         cp->models.cursor = cp->super.wb->target == SIZE_MAX ? 0 : (int)cp->super.wb->target;
         cp->col = cp->super.wb->req >= 0 ? cp->super.wb->req : 0;
         pane_list_select(&cp->models, cp->models.cursor, SK_MAX(1, pane_body_height(&cp->super) - 5));
     }
     workbench_focus(cp->super.wb, &cp->super);
+    workbench_relayout(cp->super.wb);
     return PANE_HANDLED | PANE_REDRAW;
 }
 
@@ -372,13 +406,13 @@ static PaneResult caps_pane_handle_key(Pane *p, const PaneKey *k)
                 cp->col++;
             return PANE_HANDLED | PANE_REDRAW;
         case ACTION_ENTER:
-            cp->heatmap = false;
+            caps_pane_leave_heatmap(cp);
             workbench_set_requirement(wb, cp->col);
             workbench_set_target(wb, (size_t)cp->models.cursor);
             return PANE_HANDLED | PANE_REDRAW;
         case ACTION_QUIT:
         case ACTION_CANCEL:
-            cp->heatmap = false;
+            caps_pane_leave_heatmap(cp);
             return PANE_HANDLED | PANE_REDRAW;
         default: return PANE_IGNORED;
         }
@@ -448,6 +482,8 @@ static PaneResult caps_pane_on_change(Pane *p, unsigned what)
 {
     CapsPane *cp = (CapsPane *)p;
     if (what & PANE_CHANGE_SKILL) {
+        if (cp->heatmap)
+            caps_pane_leave_heatmap(cp);
         cp->list = (PaneList){0, 0, 0};
         cp->col = cp->col_left = 0;
     }

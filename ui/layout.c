@@ -42,7 +42,7 @@ void layout_apply(Workbench *wb)
             only->needs_redraw = true;
         }
     } else if (cols >= LAYOUT_WIDE_COLS && rows >= LAYOUT_WIDE_ROWS && ntiles > 1) {
-        int left_w = cols * 55 / 100;
+        int left_w = cols / 2;
         pane_place(tiles[0], 0, 0, main_h, left_w);
         /* Right column: on-demand tiles get a fixed height at the bottom. */
         int fixed = 0, flex = 0;

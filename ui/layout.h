@@ -1,7 +1,7 @@
 /* layout.h: place the panes on the screen. Reached on start, on KEY_RESIZE / :resize, and
  * when zoom, a modal pane or a hidden tile changes.
  *
- *  - comfortable (>= 120 columns and >= 30 rows): the first tile on the left (55%), the
+ *  - comfortable (>= 120 columns and >= 30 rows): the first tile on the left (half), the
  *    other visible tiles stacked in the right column;
  *  - narrower (>= 80x24): all visible tiles stacked top to bottom;
  *  - smaller than 80x24, zoom, or a modal pane: one pane fills the main area.
