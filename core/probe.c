@@ -672,6 +672,18 @@ char *probe_fmt_num(double v)
 
 /* ---- subprocess runner ---- */
 
+static volatile int probe_code_timeout = 20000;
+
+void probe_set_code_timeout_ms(int ms)
+{
+    probe_code_timeout = ms < 100 ? 20000 : ms;
+}
+
+int probe_code_timeout_ms(void)
+{
+    return probe_code_timeout;
+}
+
 static char *probe_which(const char *prog)
 {
     if (strchr(prog, '/'))

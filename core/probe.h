@@ -131,6 +131,10 @@ typedef struct ProbeExecResult {
 SkStatus probe_exec(const char *workdir, const char *const *argv, int timeout_ms, size_t cap,
                     ProbeExecResult *out, SkError *err);
 void probe_exec_result_done(ProbeExecResult *r);
+/* Time limit for running the model's own code in evaluators (default 20000 ms; values
+ * < 100 restore the default). Process-wide; meant for tests and the CLI. */
+void probe_set_code_timeout_ms(int ms);
+int probe_code_timeout_ms(void);
 /* Is PROGRAM runnable (found in PATH)? */
 bool probe_have_tool(const char *program);
 

@@ -11,7 +11,7 @@
 #include "core/regex.h"
 #include "core/store.h"
 
-#define CODE_TIMEOUT_MS 20000
+#define CODE_TIMEOUT_MS probe_code_timeout_ms()
 
 /* ------------------------------------------------------------------ shared bits */
 
