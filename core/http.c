@@ -10,6 +10,7 @@
 
 #define HTTP_WAIT_SLICE_MS 20
 #define HTTP_POLL_MAX_MS 50
+#define HTTP_IDLE_POLL_MS 1000
 
 typedef enum HttpXferState { XFER_QUEUED, XFER_ACTIVE, XFER_DONE } HttpXferState;
 
@@ -307,6 +308,7 @@ static void *http_engine_main(void *arg)
     while (!e->stop) {
         http_start_queued(e);
         http_check_deadlines(e, sk_now_ms());
+        bool busy = e->n_active > 0;
         pthread_mutex_unlock(&e->mu);
 
         int running = 0;
@@ -333,7 +335,9 @@ static void *http_engine_main(void *arg)
         }
         long curl_to = -1;
         curl_multi_timeout(e->multi, &curl_to);
-        int wait = HTTP_POLL_MAX_MS;
+        /* Deadlines are checked at least every HTTP_POLL_MAX_MS while transfers run; an
+         * idle engine sleeps until curl_multi_wakeup() (new transfer, cancel, stop). */
+        int wait = busy ? HTTP_POLL_MAX_MS : HTTP_IDLE_POLL_MS;
         if (curl_to >= 0 && curl_to < wait)
             wait = (int)curl_to;
         curl_multi_poll(e->multi, NULL, 0, wait, NULL);

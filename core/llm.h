@@ -8,14 +8,25 @@
  * events), retries transient failures, prices the call, consults the request cache
  * (core/llm_cache.h) and publishes trace events (core/trace.h):
  *
- *   llm.start        data {model, route, kind, stream, attempt}
- *   llm.first_token  data {model, ttft_ms}
+ *   llm.start        data {model, route, kind, stream, attempt, messages, tools}
+ *                    (a cache hit: {model, cached:true, stream, attempt:0})
+ *   llm.first_token  data {model, ttft_ms, attempt}      (once per attempt)
  *   llm.delta        text = the text fragment
  *   llm.tool_delta   text = argument fragment, data {index, id?, name?}
- *   llm.retry        text = reason, data {attempt, wait_ms, status, http_status}
- *   llm.end          data = llm_response_to_json() minus text/tool calls, plus
- *                    tokens_per_second and cached
- *   llm.error        text = redacted message, data {status, http_status, attempts, model}
+ *   llm.retry        text = redacted reason, data {attempt, wait_ms, status, http_status,
+ *                    retry_after (bool: the server said how long)}
+ *   llm.end          data {model, provider_model, id, stop_reason, stop_reason_raw,
+ *                    usage {input, output, cache_read, cache_write} | null, cost_usd | null,
+ *                    cost_source, attempts, http_status, cached, ttft_ms, total_ms, chunks,
+ *                    n_tool_calls, text_bytes, tokens_per_second | null}
+ *   llm.error        text = redacted message, data {status, http_status, attempts, model,
+ *                    infra (bool: never score it as a skill failure)}
+ *
+ * Retries: 408, 409, 425, 429, 5xx, 529, errors streamed after HTTP 200 of those kinds,
+ * network errors (refused, reset, a stream cut mid-way); honouring retry-after-ms, then
+ * retry-after (seconds or HTTP date), capped at retry_cap_ms, else capped exponential
+ * backoff with jitter; x-should-retry overrides. Never retried: auth, quota (402, 429
+ * insufficient_quota / spend limit), bad request, bad response, timeouts, cancel.
  *
  * Thread-safety: one LlmClient is shared by every worker thread; llm_complete() is
  * blocking and thread-safe. Requests and responses are plain values owned by the caller.
