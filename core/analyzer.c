@@ -156,7 +156,7 @@ static const KwRule kw_rules[] = {
     {"gen.code.javascript", 3, W_PROSE | W_CODE, false, "vite|webpack|parcel|esbuild|rollup",
      "uses a JavaScript build tool", NULL},
     {"gen.code.javascript", 2, W_SKILL, false, "react|vue.js|svelte|angular|typescript",
-     "writes front-end framework or TypeScript code", NULL},
+     "writes front-end framework or TypeScript code", "react to|react quickly|react when"},
     /* gen.code.shell */
     {"gen.code.shell", 1, W_SKILL, false, "bash script|bash scripts|shell script|shell scripts", "asks for shell scripts", NULL},
     /* gen.code.sql */
@@ -243,7 +243,7 @@ static const KwRule kw_rules[] = {
     {"reason.spatial", 3, W_PROSE, false,
      "3d|three-dimensional|spherical|haversine|great-circle|latitude|longitude|quaternion~",
      "reasons about 3D or spherical geometry", NULL},
-    {"reason.spatial", 2, W_CODE, false, "rotate|translate|atan2|sin|cos",
+    {"reason.spatial", 2, W_CODE, false, "rotate|atan2|sin|cos|hypot",
      "computes geometric transforms in code", NULL},
     /* reason.planning */
     {"reason.planning", 1, W_SKILL, false, "plan|planning|prioriti~", "plans the work", NULL},
@@ -1182,8 +1182,7 @@ static bool constraint_line(const char *line)
     while (*p == '-' || *p == '*' || *p == '+' || *p == ' ' || isdigit((unsigned char)*p) ||
            *p == '.' || *p == ')')
         p++;
-    return strncmp(p, "Always ", 7) == 0 || strncmp(p, "Avoid ", 6) == 0 ||
-           strncmp(p, "Only ", 5) == 0;
+    return strncmp(p, "Always ", 7) == 0 || strncmp(p, "Avoid ", 6) == 0;
 }
 
 /* How many sentences of LINE state a rule ("You MUST x. NEVER y." -> 2). */
