@@ -958,6 +958,9 @@ START_TEST(test_e2e_concurrent_32)
     Env e;
     ENV_OR_SKIP(&e, "{\"rules\":[{\"reply\":{\"text_template\":\"echo {last_user}\","
                     "\"ttft_ms\":50,\"tokens_per_sec\":200}}]}");
+    /* with the cache on: 32 threads miss, call and store at once */
+    llm_client_free(e.c);
+    e.c = env_client(&e, LLM_CACHE_NORMAL, 3000);
     Worker w[32];
     pthread_t th[32];
     int64_t t0 = sk_now_ms();
@@ -979,6 +982,10 @@ START_TEST(test_e2e_concurrent_32)
     ck_assert_uint_eq(json_array_size(reqs), 32);
     json_decref(reqs);
     ck_assert_uint_eq(env_count(&e, TRACE_LLM_END), 32);
+    json_t *st = NULL;
+    ck_assert_int_eq(llm_cache_stats(e.db, &st, NULL), SK_OK);
+    ck_assert_int_eq(js_int(st, "entries", 0), 32);
+    json_decref(st);
     env_stop(&e);
 }
 END_TEST
