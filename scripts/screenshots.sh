@@ -85,8 +85,8 @@ shot() {
   echo "screenshots: $out/$name.png"
 }
 
-shot workbench 120x36 "$demo" ":select tool.exec" "m" "m"
+shot workbench 120x36 "$demo" ":model qwen/qwen3.5-9b" "<Tab>" ":select gen.code.shell"
 shot heatmap 120x36 "$demo" "H"
 shot help 100x30 "$demo" "?"
-shot evidence 100x30 "$demo" "<Tab>" "<Down>" "<Down>" "<Enter>"
+shot evidence 100x30 "$demo" ":model qwen/qwen3.5-9b" "<Tab>" ":select tool.exec" "<Enter>"
 shot reference-heatmap 120x40 "$ref" "H"

@@ -164,6 +164,10 @@ static void theme_read_entry(Theme *t, const char *file, const char *key, const 
         return;
     }
     ThemeStyle *st = &t->styles[idx];
+    /* An entry replaces the colour attributes; without "attrs" it has none (the built-in
+     * monochrome attributes only apply when colours are off). */
+    if (!json_object_get(v, "attrs"))
+        st->attrs = 0;
     const char *k;
     json_t *val;
     json_object_foreach((json_t *)v, k, val)
