@@ -219,9 +219,8 @@ static const char *const par_words[] = {
     "meanwhile",
 };
 static const char *const each_words[] = {
-    "for each", "each of the", "every file", "all files", "all the files", "for every",
-    "for all", "in bulk", "batch", "each file", "each item", "each url", "each page",
-    "each row", "each record", "multiple files",
+    "for each", "each of the", "every file", "for every", "in bulk", "batch", "each file",
+    "each item", "each url", "each page", "each row", "each record", "multiple files",
 };
 
 static bool has_any(const char *t, const char *const *words, size_t n)
@@ -579,8 +578,14 @@ json_t *pass_plan_build(const char *skill_text, const char *harness)
     for (int j = 1; j < g.n; j++) {
         Step *a = &g.steps[j - 1], *b = &g.steps[j];
         bool data_link = g.adj[(j - 1) * g.n + j];
+        /* conservative (false negatives are cheap): an explicit cue, or two look-up steps
+         * that each name their own inputs, with none in common */
+        bool disjoint = a->inputs.len > 0 && b->inputs.len > 0;
+        for (size_t x = 0; disjoint && x < b->inputs.len; x++)
+            disjoint = !vec_has(&a->inputs, b->inputs.items[x]) &&
+                       !vec_has(&a->outputs, b->inputs.items[x]);
         bool independent = !data_link && !b->seq_cue &&
-                           (b->parallel_cue || (a->gather && b->gather && !a->seq_cue));
+                           (b->parallel_cue || (a->gather && b->gather && !a->seq_cue && disjoint));
         bool has_in = false;
         for (int k = 0; k < j; k++)
             has_in |= g.adj[k * g.n + j];
