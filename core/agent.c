@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/http.h"
 #include "core/js.h"
 #include "core/runlog.h"
 #include "core/store.h"
@@ -361,12 +362,20 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
     }
     tc.sandbox.cancel = o->cancel;
     tc.allow_web = o->allow_web;
+    HttpEngine *http = NULL;
+    if (o->allow_web) {
+        http = http_engine_new(&e);
+        if (!http)
+            sk_log(SK_LOG_WARN, "run %s: web_fetch unavailable: %s", run_id, e.msg);
+        tc.http = http;
+    }
     tc.max_output = o->max_tool_output;
     char *setup_note = NULL;
     if (o->task) {
         st = task_prepare(o->task, workdir, &tc.sandbox, &setup_note, &e);
         if (st != SK_OK) {
             sk_error_set(err, st, "task %s: %s", o->task->id, e.msg);
+            http_engine_free(http);
             free(home);
             free(db_path);
             agent_result_free(r);
@@ -404,6 +413,7 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
     RunLog *log = NULL;
     st = runlog_open(r->run_dir, db_path, &info, &log, err);
     if (st != SK_OK) {
+        http_engine_free(http);
         json_decref(meta);
         free(setup_note);
         free(home);
@@ -636,6 +646,7 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
     (void)finished;
     free(prev_sig);
     llm_request_done(&req);
+    http_engine_free(http);
     r->cost_known = all_cost && answered > 0;
 
     /* evaluation */

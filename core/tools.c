@@ -371,7 +371,6 @@ static void tool_web_fetch(const ToolsConfig *cfg, const json_t *args, ToolResul
         return;
     }
     if (!cfg->http) {
-        out->crashed = true;
         tools_fail(cfg, out, "Error: web_fetch is not available (no HTTP engine)");
         return;
     }

@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/http.h"
 #include "core/sandbox.h"
 #include "core/tools.h"
 #include "core/util.h"
+#include "tests/modelserver/msrv.h"
 #include "tests/testlib.h"
 
 static ToolsConfig cfg_new(void)
@@ -169,6 +171,34 @@ START_TEST(test_output_capped)
 }
 END_TEST
 
+START_TEST(test_web_fetch_allowed)
+{
+    Msrv *m = NULL;
+    MSRV_START_OR_SKIP(m, NULL);
+    ToolsConfig c = cfg_new();
+    c.allow_web = true;
+    ToolResult r;
+    /* allowed but no engine: an error text, not a crash */
+    char *url = sk_asprintf("%s/_health", msrv_base_url(m, "anthropic"));
+    char *args = sk_asprintf("{\"url\":\"%s\"}", url);
+    run(&c, "web_fetch", args, &r);
+    ck_assert(r.is_error);
+    ck_assert(!r.crashed);
+    tool_result_done(&r);
+    c.http = http_engine_new(NULL);
+    ck_assert_ptr_nonnull(c.http);
+    run(&c, "web_fetch", args, &r);
+    ck_assert_msg(sk_str_starts(r.output, "HTTP 200\n"), "%s", r.output);
+    tool_result_done(&r);
+    ck_assert(strstr(run(&c, "web_fetch", "{\"url\":\"file:///etc/passwd\"}", &r), "http"));
+    tool_result_done(&r);
+    http_engine_free(c.http);
+    free(args);
+    free(url);
+    msrv_stop(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tools");
@@ -180,6 +210,7 @@ int main(void)
     tcase_add_test(tc, test_execute_command_text);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_output_capped);
+    tcase_add_test(tc, test_web_fetch_allowed);
     suite_add_tcase(s, tc);
     return tl_run_suite(s);
 }
