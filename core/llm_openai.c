@@ -75,8 +75,13 @@ json_t *llm_openai_body(const LlmRequest *req, const char *backend_model, bool s
     for (size_t i = 0; i < req->n_messages; i++)
         json_array_append_new(msgs, llm_openai_message(&req->messages[i]));
     json_object_set_new(b, "messages", msgs);
-    if (req->max_tokens > 0)
-        json_object_set_new(b, "max_tokens", json_integer(req->max_tokens));
+    if (req->max_tokens > 0) {
+        /* OpenAI's own API rejects max_tokens for newer models; compatible servers (vLLM,
+         * Ollama, llama.cpp) know max_tokens. */
+        bool official = route && strstr(route->base_url, "://api.openai.com") != NULL;
+        json_object_set_new(b, official ? "max_completion_tokens" : "max_tokens",
+                            json_integer(req->max_tokens));
+    }
     if (req->temperature >= 0)
         json_object_set_new(b, "temperature", json_real(req->temperature));
     if (req->n_stop) {
