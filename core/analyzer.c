@@ -1131,8 +1131,7 @@ static void code_line(Ctx *c, int ln, const char *line, Lang lang)
         break;
     default: break;
     }
-    if (lang != LANG_SH && !(lang == LANG_UNTAGGED && shell_like(line)))
-        rule_run_commands(c, ln, line);
+    rule_run_commands(c, ln, line);
     rule_sql_line(c, ln, line, lang == LANG_SQL);
     rule_regex_code(c, ln, line);
     rule_url(c, ln, line, true);
@@ -1724,11 +1723,18 @@ static void finish_counts(Ctx *c)
         for (size_t i = 0; i < c->hits.len && k < AN_MAX_EVIDENCE; i++) {
             Hit *h = sk_vec_get(&c->hits, i);
             if (h->prim == catalog_index("tool.exec") && h->level == 1) {
+                bool again = false;
+                for (size_t j = 0; j < i && !again; j++) {
+                    const Hit *o = sk_vec_get(&c->hits, j);
+                    again = o->prim == h->prim && o->level == 3 && o->line == h->line &&
+                            !strcmp(o->file, h->file);
+                }
                 h->level = 3;
                 free(h->why);
                 h->why = sk_asprintf("a workflow of %d commands in %d blocks", c->cmd_lines,
                                      c->cmd_blocks);
-                k++;
+                if (!again) /* the same line twice counts once */
+                    k++;
             }
         }
     }
