@@ -108,6 +108,28 @@ START_TEST(test_bundle_script)
     analyzer_free(a);
     skill_free(s);
 
+    /* bundled shell and JavaScript files are code in their language */
+    a = analyze_body2("Run `bash scripts/go.sh`.\n", "scripts/go.sh",
+                      "#!/bin/bash\nset -e\nls | sort > out.txt\n", &s);
+    ck_assert_int_eq(level_of(a, "gen.code.shell"), 2);
+    ck_assert(has_evidence(a, "gen.code.shell", "scripts/go.sh", 3, "ls | sort"));
+    analyzer_free(a);
+    skill_free(s);
+    a = analyze_body2("Use the helper.\n", "scripts/build.js",
+                      "const fs = require('fs');\nasync function main() { await run(); }\n", &s);
+    ck_assert_int_eq(level_of(a, "gen.code.javascript"), 3);
+    ck_assert(has_evidence(a, "gen.code.javascript", "scripts/build.js", 2, "async function"));
+    analyzer_free(a);
+    skill_free(s);
+
+    /* CRLF line endings: same line numbers, no '\r' in the evidence */
+    a = analyze_body("Intro\r\n\r\n```python\r\nimport requests\r\n```\r\n");
+    ck_assert(has_evidence(a, "gen.code.python", "SKILL.md", 8, "import requests"));
+    const Requirement *rq = analyzer_find(a, "gen.code.python");
+    for (size_t i = 0; i < rq->evidence.len; i++)
+        ck_assert_ptr_null(strchr(((Evidence *)sk_vec_get(&rq->evidence, i))->text, '\r'));
+    analyzer_free(a);
+
     /* a bundled module imported by name is local, not third-party */
     a = analyze_body2("```python\nimport helpers\n```\n", "scripts/helpers.py", "X = 1\n", &s);
     ck_assert_int_eq(level_of(a, "gen.code.python"), 1);
