@@ -297,11 +297,19 @@ Keymap *keymap_load(const char *path, SkVec *problems)
         char *text = NULL;
         size_t len = 0;
         SkError err;
+        /* Messages name the file as the user knows it: $SKVM_HOME/keys.yaml. */
+        char *home = sk_home_dir();
+        size_t hl = strlen(home);
+        char *label = !strncmp(path, home, hl) && path[hl] == '/'
+                          ? sk_asprintf("$SKVM_HOME%s", path + hl)
+                          : sk_strdup(path);
+        free(home);
         if (sk_read_file(path, 1 << 20, &text, &len, &err) == SK_OK)
-            keymap_read(km, path, text, len, true, problems);
+            keymap_read(km, label, text, len, true, problems);
         else
             keymap_problem(problems, "%s", err.msg);
         free(text);
+        free(label);
     }
     /* A pane binding that hides a generic one is intended; a generic action that loses all
      * its keys is a conflict worth reporting. */
@@ -314,7 +322,7 @@ Keymap *keymap_load(const char *path, SkVec *problems)
             for (size_t i = 0; i < km->scopes[s].len && !bound; i++)
                 bound = km->scopes[s].items[i].action == (Action)a;
         if (!bound && a != ACTION_QUIT_ALL && path && sk_is_file(path))
-            keymap_problem(problems, "%s: action '%s' has no key left (use :%s)", path,
+            keymap_problem(problems, "keys.yaml: action '%s' has no key left (use :%s)",
                            action_names[a], action_names[a]);
     }
     return km;

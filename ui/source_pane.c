@@ -432,6 +432,29 @@ static PaneResult source_pane_handle_key(Pane *p, const PaneKey *k)
     if (pane_list_move(&sp->list, k->action, h, &handled) || handled)
         return PANE_HANDLED | PANE_REDRAW;
     switch (k->action) {
+    case ACTION_ENTER: {
+        /* Open the bundle file this line names (the longest match), e.g. scripts/x.py. */
+        const Skill *sk = p->wb->skill;
+        if (!sk || !sp->nlines)
+            return PANE_IGNORED;
+        size_t n;
+        const char *s = source_pane_line(sp, (size_t)sp->list.cursor, &n);
+        char *line = sk_strndup(s, n);
+        const SkillFile *best = NULL;
+        for (size_t i = 0; i < sk->files.len; i++) {
+            const SkillFile *f = sk_vec_get(&sk->files, i);
+            if (strstr(line, f->path) && (!best || strlen(f->path) > strlen(best->path)))
+                best = f;
+        }
+        free(line);
+        if (!best) {
+            workbench_message(p->wb, SK_LOG_INFO,
+                              "this line names no bundle file (f lists them)");
+            return PANE_HANDLED;
+        }
+        source_pane_open(sp, best->path);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
     case ACTION_MOVE_LEFT:
         sp->hscroll = SK_MAX(0, sp->hscroll - 8);
         return PANE_HANDLED | PANE_REDRAW;

@@ -12,6 +12,7 @@
 #include <wchar.h>
 
 #include "core/util.h"
+#include "core/yaml_load.h"
 #include "ui/draw.h"
 #include "ui/layout.h"
 #include "ui/panes.h"
@@ -295,6 +296,8 @@ static SkStatus wb_save_state(Workbench *wb, const char *name, SkError *err)
     sk_buf_printf(&b, "focus %s\n", wb->focus ? pane_name(wb->focus) : "-");
     sk_buf_printf(&b, "modal %s\n", wb->modal ? pane_name(wb->modal) : "-");
     sk_buf_printf(&b, "zoom %s\n", wb->zoom ? "yes" : "no");
+    sk_buf_printf(&b, "theme %s%s\n", wb->theme ? wb->theme->name : "-",
+                  theme_has_color() ? "" : " (no colour)");
     sk_buf_printf(&b, "messages %zu\n", wb->messages.len);
     for (size_t i = 0; i < wb->panes.len; i++) {
         Pane *p = sk_vec_get(&wb->panes, i);
@@ -796,6 +799,23 @@ int workbench_run(const WorkbenchOptions *opts)
         sscanf(e, "%dx%d", &o.cols, &o.rows);
     if ((e = getenv("NO_COLOR")) && *e)
         o.mono = true;
+    /* $SKVM_HOME/config.yaml may say  ui: {theme: light, mouse: false, color: false}. */
+    json_t *cfg = NULL;
+    {
+        char *h = sk_home_dir();
+        char *cpath = sk_path_join(h, "config.yaml");
+        if (sk_is_file(cpath) && yaml_load_file(cpath, 0, &cfg, NULL) != SK_OK)
+            cfg = NULL; /* `skvm config doctor` reports a broken file */
+        free(h);
+        free(cpath);
+    }
+    json_t *ui_cfg = json_object_get(cfg, "ui");
+    if (!o.theme && json_is_string(json_object_get(ui_cfg, "theme")))
+        o.theme = json_string_value(json_object_get(ui_cfg, "theme"));
+    if (json_is_false(json_object_get(ui_cfg, "mouse")))
+        o.no_mouse = true;
+    if (json_is_false(json_object_get(ui_cfg, "color")))
+        o.mono = true;
 
     Workbench *wb = sk_calloc(1, sizeof *wb);
     wb->target = SIZE_MAX;
@@ -813,6 +833,7 @@ int workbench_run(const WorkbenchOptions *opts)
     int rc = 0;
     if (o.script && script_load(o.script, &wb->script, &err) != SK_OK) {
         fprintf(stderr, "skvm: error: %s\n", err.msg);
+        json_decref(cfg);
         rc = 2;
         goto out_early;
     }
@@ -825,6 +846,8 @@ int workbench_run(const WorkbenchOptions *opts)
     free(keys);
     free(home);
     wb->theme = theme_load(o.theme ? o.theme : "dark", &err);
+    json_decref(cfg); /* o.theme is no longer needed */
+    o.theme = NULL;
     if (!wb->theme) {
         sk_vec_push(&early, sk_asprintf("%s; using the monochrome theme", err.msg));
         wb->theme = theme_new_mono();

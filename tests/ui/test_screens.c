@@ -9,7 +9,7 @@
  *
  * The optional `env` file has "key: value" lines:
  *   size: 80x24            screen size (default 80x24)
- *   theme: mono            theme (default mono)
+ *   theme: mono            theme (default mono; "default": what config or SKVM_THEME say)
  *   term: xterm-256color   TERM (default xterm-256color)
  *   skill: fixture:NAME    tests/screens/fixtures/skills/NAME; "reference:REL" under
  *                          ../shared/reference (the scenario is skipped when it is absent);
@@ -17,7 +17,9 @@
  *   profiles: fixture      fixture profiles (default) or "shipped" (the repository's)
  *   model: ID              initial target model
  *   cwd: fixture:REL       run in tests/screens/fixtures/REL (default: a fresh empty folder)
- *   styles: yes            also record NAME.styles goldens when updating */
+ *   styles: yes            also record NAME.styles goldens when updating
+ *   keys: FILE             copy tests/screens/fixtures/FILE to $SKVM_HOME/keys.yaml
+ *   config: FILE           copy tests/screens/fixtures/FILE to $SKVM_HOME/config.yaml */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +210,21 @@ START_TEST(test_scenario)
     setenv("HOME", home, 1);
     char *skhome = sk_path_join(home, ".skvm");
     setenv("SKVM_HOME", skhome, 1);
+    const char *copies[][2] = {{"keys", "keys.yaml"}, {"config", "config.yaml"}};
+    for (size_t i = 0; i < SK_ARRAY_LEN(copies); i++) {
+        char *v = env_get(sc->dir, copies[i][0]);
+        if (v) {
+            char *rel = sk_asprintf("tests/screens/fixtures/%s", v);
+            char *from = tl_source_path(rel);
+            char *to = sk_path_join(skhome, copies[i][1]);
+            ck_assert(sk_mkdir_p(skhome, NULL) == SK_OK);
+            copy_file(from, to);
+            free(rel);
+            free(from);
+            free(to);
+            free(v);
+        }
+    }
     setenv("TZ", "UTC", 1);
     setenv("LANG", "C.UTF-8", 1);
     setenv("LC_ALL", "C.UTF-8", 1);
@@ -267,7 +284,7 @@ START_TEST(test_scenario)
     if (size)
         ck_assert(sscanf(size, "%dx%d", &o.cols, &o.rows) == 2);
     char *theme = env_get(sc->dir, "theme");
-    o.theme = theme ? theme : "mono";
+    o.theme = !theme ? "mono" : !strcmp(theme, "default") ? NULL : theme;
     char *model = env_get(sc->dir, "model");
     o.model = model;
     char *skill_path = skill && strcmp(skill, "none") ? fixture_path(skill) : NULL;
