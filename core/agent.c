@@ -585,6 +585,7 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
                              j->res.crashed          ? "crash"
                              : j->res.sandbox_denied ? "denied"
                              : j->res.is_error       ? "error"
+                             : j->res.exit_code > 0  ? "failed"
                                                      : "ok");
             llm_request_add_tool_result(&req, j->call->id ? j->call->id : "", j->res.output,
                                         j->res.is_error);

@@ -331,11 +331,12 @@ static void tool_execute_command(const ToolsConfig *cfg, const json_t *args, Too
     if (!r.timed_out && !r.cancelled)
         sk_buf_printf(&b, "%sexit code: %d", b.len ? "\n" : "", r.exit_code);
     out->exit_code = r.exit_code;
+    bool r_timed_out_or_cancelled = r.timed_out || r.cancelled;
     bool cut = r.out_cut || r.err_cut;
     size_t total = r.out_total + r.err_total;
     sandbox_result_done(&r);
-    tools_set(cfg, out, sk_buf_steal(&b), false);
-    out->is_error = out->exit_code != 0;
+    /* a command that ran is not a tool error, whatever its exit code (the model reads it) */
+    tools_set(cfg, out, sk_buf_steal(&b), r_timed_out_or_cancelled);
     if (cut) {
         out->truncated = true;
         out->output_bytes = SK_MAX(out->output_bytes, total);

@@ -41,7 +41,8 @@ void tools_config_init(ToolsConfig *cfg, const char *workdir);
 
 typedef struct ToolResult {
     char *output;          /* text for the model (capped); never NULL after execute */
-    bool is_error;         /* the tool reported an error (bad args, refused, missing...) */
+    bool is_error;         /* the tool reported an error (bad args, refused, missing, a
+                            * command timed out); a command's non-zero exit is not one */
     int exit_code;         /* execute_command: the exit status (-1 not run); others 0/1 */
     size_t output_bytes;   /* size of the full output before capping */
     bool truncated;
