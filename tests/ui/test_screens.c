@@ -11,7 +11,8 @@
  *   size: 80x24            screen size (default 80x24)
  *   theme: mono            theme (default mono; "default": what config or SKVM_THEME say)
  *   term: xterm-256color   TERM (default xterm-256color)
- *   skill: fixture:NAME    tests/screens/fixtures/skills/NAME; "reference:REL" under
+ *   skill: fixture:NAME    tests/screens/fixtures/skills/NAME (run from that folder, opened
+ *                          by the relative path NAME); "reference:REL" under
  *                          ../shared/reference (the scenario is skipped when it is absent);
  *                          a path relative to the repository; "none" for the picker
  *   profiles: fixture      fixture profiles (default) or "shipped" (the repository's)
@@ -255,6 +256,10 @@ START_TEST(test_scenario)
         char *rel = sk_asprintf("tests/screens/fixtures/%s", cwd + 8);
         cwd_path = tl_source_path(rel);
         free(rel);
+    } else if (skill && sk_str_starts(skill, "fixture:")) {
+        /* Run beside the fixture skills and open them by a relative path, so that messages
+         * quoting the path do not depend on where the repository is checked out. */
+        cwd_path = tl_source_path("tests/screens/fixtures/skills");
     } else {
         cwd_path = sk_strdup(tl_tmpdir());
     }
@@ -287,7 +292,9 @@ START_TEST(test_scenario)
     o.theme = !theme ? "mono" : !strcmp(theme, "default") ? NULL : theme;
     char *model = env_get(sc->dir, "model");
     o.model = model;
-    char *skill_path = skill && strcmp(skill, "none") ? fixture_path(skill) : NULL;
+    char *skill_path = !skill || !strcmp(skill, "none") ? NULL
+                       : sk_str_starts(skill, "fixture:") && !cwd ? sk_strdup(skill + 8)
+                                                                  : fixture_path(skill);
     o.skill_dir = skill_path;
     o.no_mouse = true;
 
