@@ -375,6 +375,8 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
         st = task_prepare(o->task, workdir, &tc.sandbox, &setup_note, &e);
         if (st != SK_OK) {
             sk_error_set(err, st, "task %s: %s", o->task->id, e.msg);
+            if (!o->keep_workdir)
+                sk_rm_rf(r->run_dir, NULL); /* nothing was recorded yet */
             http_engine_free(http);
             free(home);
             free(db_path);

@@ -292,6 +292,8 @@ SkStatus sandbox_open(const char *workdir, const char *path, int flags, int mode
     return SK_OK;
 }
 
+static void sandbox_cgroup_kill(const char *dir);
+
 /* ---- bwrap probe ---- */
 
 static pthread_once_t sandbox_probe_once = PTHREAD_ONCE_INIT;
@@ -318,10 +320,33 @@ static char *sandbox_find_exe(const char *name, const char *path_list)
     return NULL;
 }
 
+/* Remove empty pids cgroups left by skvm processes that died (skvm-<pid>-<n>). */
+static void sandbox_cgroup_sweep(void)
+{
+    DIR *d = opendir(SANDBOX_PIDS_V1);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        long pid = 0;
+        unsigned n = 0;
+        if (sscanf(de->d_name, "skvm-%ld-%u", &pid, &n) != 2 || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *p = sk_asprintf(SANDBOX_PIDS_V1 "/%s", de->d_name);
+        sandbox_cgroup_kill(p);
+        free(p);
+    }
+    closedir(d);
+}
+
 static void sandbox_probe(void)
 {
     const char *no = getenv("SKVM_NO_BWRAP");
     sandbox_cgroup_ok = access(SANDBOX_PIDS_V1 "/cgroup.procs", W_OK) == 0;
+    if (sandbox_cgroup_ok)
+        sandbox_cgroup_sweep();
     if (no && *no && strcmp(no, "0") != 0)
         return;
     sandbox_bwrap_path = sandbox_find_exe("bwrap", SANDBOX_SAFE_PATH);
