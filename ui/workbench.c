@@ -469,6 +469,7 @@ static void wb_action(Workbench *wb, Action a)
         }
         break;
     case ACTION_REDRAW:
+        clearok(curscr, TRUE); /* repaint every cell of the real terminal */
         wb->full_redraw = true;
         workbench_relayout(wb);
         break;
