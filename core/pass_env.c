@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -762,6 +763,29 @@ static bool in_path(const char *cmd)
     return found;
 }
 
+/* `npm root -g`, asked once per process ("" without npm). New string. */
+static pthread_mutex_t npm_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *npm_root_cached;
+
+static char *npm_global_root(void)
+{
+    pthread_mutex_lock(&npm_lock);
+    if (!npm_root_cached) {
+        char *out = NULL;
+        const char *av[] = {"npm", "root", "-g", NULL};
+        if (in_path("npm") && run_cmd(av, NULL, ENV_PROBE_TIMEOUT_MS, &out) == 0) {
+            sk_str_trim(out);
+            npm_root_cached = out;
+        } else {
+            free(out);
+            npm_root_cached = sk_strdup("");
+        }
+    }
+    char *r = sk_strdup(npm_root_cached);
+    pthread_mutex_unlock(&npm_lock);
+    return r;
+}
+
 int pass_env_check_presence(json_t *deps)
 {
     int missing = 0;
@@ -790,13 +814,9 @@ int pass_env_check_presence(json_t *deps)
     sk_vec_done(&argv);
     char *npm_root = NULL;
     json_array_foreach(deps, i, d) {
-        if (sk_str_eq(js_str(d, "type", ""), "npm") && !npm_root && in_path("npm")) {
-            const char *av[] = {"npm", "root", "-g", NULL};
-            if (run_cmd(av, NULL, ENV_PROBE_TIMEOUT_MS, &npm_root) != 0) {
-                free(npm_root);
-                npm_root = sk_strdup("");
-            }
-            sk_str_trim(npm_root);
+        if (sk_str_eq(js_str(d, "type", ""), "npm") && !npm_root) {
+            npm_root = npm_global_root();
+            break;
         }
     }
     json_array_foreach(deps, i, d) {
@@ -921,7 +941,35 @@ char *pass_env_script(const char *name, const json_t *deps)
     return sk_buf_steal(&b);
 }
 
+/* Validation results by script hash: the same script (same dependencies) validates the
+ * same way, and compiling one skill for several targets repeats it. */
+static pthread_mutex_t validate_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *validate_cache;
+
+static json_t *pass_env_validate_uncached(const char *script);
+
 json_t *pass_env_validate(const char *script)
+{
+    char hex[65];
+    sk_sha256_hex(script, strlen(script), hex);
+    pthread_mutex_lock(&validate_lock);
+    json_t *hit = validate_cache ? json_object_get(validate_cache, hex) : NULL;
+    json_t *res = hit ? json_deep_copy(hit) : NULL;
+    pthread_mutex_unlock(&validate_lock);
+    if (res)
+        return res;
+    res = pass_env_validate_uncached(script);
+    pthread_mutex_lock(&validate_lock);
+    if (!validate_cache)
+        validate_cache = json_object();
+    if (json_object_size(validate_cache) > 256)
+        json_object_clear(validate_cache);
+    json_object_set_new(validate_cache, hex, json_deep_copy(res));
+    pthread_mutex_unlock(&validate_lock);
+    return res;
+}
+
+static json_t *pass_env_validate_uncached(const char *script)
 {
     json_t *o = json_object();
     bool ok = true;
