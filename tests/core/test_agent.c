@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/agent.h"
 #include "core/js.h"
+#include "core/runlog.h"
 #include "core/store.h"
 #include "tests/modelserver/msrv.h"
 #include "tests/testlib.h"
@@ -414,12 +416,49 @@ START_TEST(test_status_names)
 }
 END_TEST
 
+START_TEST(test_mark_interrupted)
+{
+    const char *home = tl_tmpdir();
+    char *db = sk_path_join(home, "skvm.db");
+    Store *st = NULL;
+    ck_assert_int_eq(store_open(db, &st, NULL), SK_OK);
+    /* a dead pid: fork a child that exits at once */
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    int status;
+    waitpid(dead, &status, 0);
+    char *sql = sk_asprintf(
+        "INSERT INTO runs (id, status, pid, started_at) VALUES ('dead', 'running', %ld, 1),"
+        "('alive', 'running', %ld, 2), ('done', 'ok', %ld, 3), ('nopid', 'running', NULL, 4)",
+        (long)dead, (long)getpid(), (long)dead);
+    ck_assert_int_eq(store_exec(st, sql, NULL), SK_OK);
+    free(sql);
+    int n = -1;
+    ck_assert_int_eq(runlog_mark_interrupted(st, &n, NULL), SK_OK);
+    ck_assert_int_eq(n, 2);
+    json_t *rows = NULL;
+    ck_assert_int_eq(store_query_json(st, "SELECT id, status FROM runs ORDER BY started_at", NULL,
+                                      0, &rows, NULL, NULL),
+                     SK_OK);
+    const char *want[] = {"interrupted", "running", "ok", "interrupted"};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_str_eq(json_string_value(json_array_get(json_array_get(rows, i), 1)), want[i]);
+    json_decref(rows);
+    ck_assert_int_eq(runlog_mark_interrupted(st, &n, NULL), SK_OK);
+    ck_assert_int_eq(n, 0);
+    store_close(st);
+    free(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("agent");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_status_names);
+    tcase_add_test(tc, test_mark_interrupted);
     tcase_add_test(tc, test_scripted_run);
     tcase_add_test(tc, test_loop_detected);
     tcase_add_test(tc, test_max_steps);
