@@ -9,22 +9,21 @@
 
 static void workbench_usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: skvm workbench [options] [SKILL_DIR]\n\n"
-            "Open the terminal workbench on a skill folder (default: the current folder when\n"
-            "it holds a SKILL.md, else a picker of skill folders and bundled examples).\n"
-            "Press ? inside for every key and command.\n\n"
-            "Options:\n"
-            "  --theme NAME     dark (default), light, mono, or a path to a theme .yaml\n"
-            "  --model ID       initial target model (default: the first known profile)\n"
-            "  --no-color       monochrome (NO_COLOR does the same)\n"
-            "  --no-mouse       do not capture the mouse\n"
-            "  --script FILE    feed keys and :commands from FILE (also $SKVM_SCRIPT)\n"
-            "  --headless       run on an invisible screen (also $SKVM_HEADLESS=1); ends\n"
-            "                   when the script does\n"
-            "  --size WxH       headless screen size (default 80x24; also $SKVM_SIZE)\n"
-            "  --screen-dir DIR where :save-screen and :save-state write (default .)\n"
-            "  --help           this help\n");
+    fprintf(out, "Usage: skvm workbench [options] [SKILL_DIR]\n\n"
+                 "Open the terminal workbench on a skill folder (default: the current folder when\n"
+                 "it holds a SKILL.md, else a picker of skill folders and bundled examples).\n"
+                 "Press ? inside for every key and command.\n\n"
+                 "Options:\n"
+                 "  --theme NAME     dark (default), light, mono, or a path to a theme .yaml\n"
+                 "  --model ID       initial target model (default: the first known profile)\n"
+                 "  --no-color       monochrome (NO_COLOR does the same)\n"
+                 "  --no-mouse       do not capture the mouse\n"
+                 "  --script FILE    feed keys and :commands from FILE (also $SKVM_SCRIPT)\n"
+                 "  --headless       run on an invisible screen (also $SKVM_HEADLESS=1); ends\n"
+                 "                   when the script does\n"
+                 "  --size WxH       headless screen size (default 80x24; also $SKVM_SIZE)\n"
+                 "  --screen-dir DIR where :save-screen and :save-state write (default .)\n"
+                 "  --help           this help\n");
 }
 
 int cmd_workbench(int argc, char **argv)

@@ -13,12 +13,12 @@
 
 typedef struct CapsPane {
     Pane super;
-    PaneList list;     /* requirements */
+    PaneList list; /* requirements */
     bool heatmap;
-    PaneList models;   /* heatmap rows */
-    int col;           /* heatmap column (requirement index) */
-    int col_left;      /* first visible heatmap column */
-    bool auto_zoom;    /* the heatmap zoomed the pane; leaving it restores the layout */
+    PaneList models; /* heatmap rows */
+    int col;         /* heatmap column (requirement index) */
+    int col_left;    /* first visible heatmap column */
+    bool auto_zoom;  /* the heatmap zoomed the pane; leaving it restores the layout */
 } CapsPane;
 
 /* The gap of PRIMITIVE for T (borrowed from GAPS), NULL when T meets the requirement. */
@@ -61,12 +61,10 @@ static void caps_pane_draw_detail(CapsPane *cp, WINDOW *w, int y, int h, int wid
     draw_hline(w, y, 0, width, STYLE_BORDER);
     const Primitive *pr = catalog_find(r->primitive);
     int row = y + 1, end = y + h;
-    draw_printf(w, row++, 1, width - 1, STYLE_LABEL, "%s — %s", r->primitive,
-                pr ? pr->title : "");
+    draw_printf(w, row++, 1, width - 1, STYLE_LABEL, "%s — %s", r->primitive, pr ? pr->title : "");
     if (row < end && pr && r->level >= 1 && r->level <= 3) {
         int x = draw_printf(w, row, 1, width - 1, STYLE_DIM, "needs L%d: ", r->level);
-        row += draw_wrap(w, row, 1 + x, width - 1 - x, 2, pr->level[r->level - 1],
-                              STYLE_DEFAULT);
+        row += draw_wrap(w, row, 1 + x, width - 1 - x, 2, pr->level[r->level - 1], STYLE_DEFAULT);
     }
     const Tcp *t = workbench_target(wb);
     const Gap *g = t ? caps_pane_gap(gaps, r->primitive) : NULL;
@@ -79,8 +77,8 @@ static void caps_pane_draw_detail(CapsPane *cp, WINDOW *w, int y, int h, int wid
             (void)x;
             row++;
             if (row < end && g->guidance && *g->guidance)
-                row += draw_wrap(w, row, 3, width - 3, SK_MAX(1, end - row - 1),
-                                      g->guidance, STYLE_DEFAULT);
+                row += draw_wrap(w, row, 3, width - 3, SK_MAX(1, end - row - 1), g->guidance,
+                                 STYLE_DEFAULT);
         } else {
             draw_printf(w, row++, 1, width - 1, STYLE_GAP_OK, "%s: has L%d, meets the need.",
                         t->model, tcp_level(t, r->primitive));
@@ -123,8 +121,8 @@ static void caps_pane_draw_list(CapsPane *cp, WINDOW *w, int h, int width)
         x += draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DIM, " %s %zu/%zu  ", t->harness,
                          wb->target + 1, nprof);
         if (nmiss)
-            x += draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_GAP_MISSING, "✗ %d missing  ",
-                             nmiss);
+            x +=
+                draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_GAP_MISSING, "✗ %d missing  ", nmiss);
         if (nweak)
             x += draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_GAP_WEAK, "! %d weak  ", nweak);
         if (!nmiss && !nweak && nreq)
@@ -170,8 +168,8 @@ static void caps_pane_draw_list(CapsPane *cp, WINDOW *w, int h, int width)
         int y = 2 + row;
         bool sel = (int)i == cp->list.cursor;
         const char *mark = !t ? " " : !g ? "✓" : g->kind == GAP_MISSING ? "✗" : "!";
-        StyleId mst = !t ? STYLE_DEFAULT
-                      : !g ? STYLE_GAP_OK
+        StyleId mst = !t                       ? STYLE_DEFAULT
+                      : !g                     ? STYLE_GAP_OK
                       : g->kind == GAP_MISSING ? STYLE_GAP_MISSING
                                                : STYLE_GAP_WEAK;
         int x = 1;
@@ -227,8 +225,7 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
                  STYLE_DIM);
     if (!nreq || !nprof) {
         draw_str(w, 2, 1, width - 1,
-                 !nprof ? "No model profiles found." : "The skill needs no primitive.",
-                 STYLE_DIM);
+                 !nprof ? "No model profiles found." : "The skill needs no primitive.", STYLE_DIM);
         return;
     }
     int namew = SK_MIN(32, SK_MAX(24, width * 2 / 5));
@@ -272,8 +269,8 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
         caps_pane_gaps(wb, t, &gaps);
         int y = 3 + row;
         bool selrow = (int)mi == cp->models.cursor;
-        StyleId nst = selrow ? (cp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM)
-                             : STYLE_DEFAULT;
+        StyleId nst =
+            selrow ? (cp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM) : STYLE_DEFAULT;
         draw_fill(w, y, 0, namew + 1, nst);
         draw_str(w, y, 0, 1, mi == wb->target ? "▶" : " ", nst);
         char name[160];
@@ -286,8 +283,9 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
             const Requirement *r = workbench_requirement_at(wb, (size_t)(cp->col_left + c));
             const Gap *g = caps_pane_gap(&gaps, r->primitive);
             int have = tcp_level(t, r->primitive);
-            StyleId st = !g ? STYLE_LEVEL_3 : g->kind == GAP_MISSING ? STYLE_LEVEL_0
-                                                                     : STYLE_LEVEL_1;
+            StyleId st = !g                       ? STYLE_LEVEL_3
+                         : g->kind == GAP_MISSING ? STYLE_LEVEL_0
+                                                  : STYLE_LEVEL_1;
             const char *mark = !g ? "✓" : g->kind == GAP_MISSING ? "✗" : "!";
             if (!caps_pane_known(t, r->primitive))
                 draw_str(w, y, x0 + c * cellw, cellw - 1, " n/a ", STYLE_DIM);
@@ -303,8 +301,7 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
         if (!nm && !nw)
             draw_str(w, y, gx, gapw, "ok", STYLE_GAP_OK);
         else
-            draw_printf(w, y, gx, gapw, nm ? STYLE_GAP_MISSING : STYLE_GAP_WEAK, "%d✗ %d!", nm,
-                        nw);
+            draw_printf(w, y, gx, gapw, nm ? STYLE_GAP_MISSING : STYLE_GAP_WEAK, "%d✗ %d!", nm, nw);
         sk_vec_done(&gaps);
     }
     /* Detail of the selected cell. */
@@ -319,8 +316,7 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
                               : have >= r->level                ? "meets the need"
                               : have == 0                       ? "missing"
                                                                 : "weak";
-        draw_printf(w, y + 1, 1, width - 1, STYLE_DEFAULT,
-                    "%s · %s (%s): has L%d, needs L%d → %s",
+        draw_printf(w, y + 1, 1, width - 1, STYLE_DEFAULT, "%s · %s (%s): has L%d, needs L%d → %s",
                     t->model, r->primitive, pr ? pr->title : "?", have, r->level, verdict);
     }
 }
@@ -341,8 +337,7 @@ static void caps_pane_title(Pane *p, SkBuf *out)
     if (cp->heatmap)
         sk_buf_puts(out, "Capabilities · heatmap of all models");
     else
-        sk_buf_printf(out, "Capabilities · %zu required  %d/%zu", n,
-                      n ? p->wb->req + 1 : 0, n);
+        sk_buf_printf(out, "Capabilities · %zu required  %d/%zu", n, n ? p->wb->req + 1 : 0, n);
 }
 
 static int caps_pane_list_height(const Pane *p)
@@ -377,7 +372,8 @@ static PaneResult caps_pane_toggle_heatmap(CapsPane *cp)
     if (cp->heatmap) {
         cp->models.cursor = cp->super.wb->target == SIZE_MAX ? 0 : (int)cp->super.wb->target;
         cp->col = cp->super.wb->req >= 0 ? cp->super.wb->req : 0;
-        pane_list_select(&cp->models, cp->models.cursor, SK_MAX(1, pane_body_height(&cp->super) - 5));
+        pane_list_select(&cp->models, cp->models.cursor,
+                         SK_MAX(1, pane_body_height(&cp->super) - 5));
     }
     workbench_focus(cp->super.wb, &cp->super);
     workbench_relayout(cp->super.wb);
@@ -414,7 +410,8 @@ static PaneResult caps_pane_handle_key(Pane *p, const PaneKey *k)
         case ACTION_CANCEL:
             caps_pane_leave_heatmap(cp);
             return PANE_HANDLED | PANE_REDRAW;
-        default: return PANE_IGNORED;
+        default:
+            return PANE_IGNORED;
         }
     }
     PaneList l = cp->list;
@@ -487,8 +484,8 @@ static PaneResult caps_pane_on_change(Pane *p, unsigned what)
         cp->list = (PaneList){0, 0, 0};
         cp->col = cp->col_left = 0;
     }
-    if (what & (PANE_CHANGE_SKILL | PANE_CHANGE_TARGET | PANE_CHANGE_REQUIREMENT |
-                PANE_CHANGE_PROFILES))
+    if (what &
+        (PANE_CHANGE_SKILL | PANE_CHANGE_TARGET | PANE_CHANGE_REQUIREMENT | PANE_CHANGE_PROFILES))
         return PANE_REDRAW;
     return PANE_IGNORED;
 }
@@ -508,7 +505,10 @@ static void caps_pane_dump_state(Pane *p, SkBuf *out)
         const Gap *g = t ? caps_pane_gap(&gaps, r->primitive) : NULL;
         sk_buf_printf(out, "row %zu %s need L%d have %s %s%s\n", i + 1, r->primitive, r->level,
                       t ? tcp_level_name(tcp_level(t, r->primitive)) : "-",
-                      !t ? "-" : !g ? "ok" : g->kind == GAP_MISSING ? "missing" : "weak",
+                      !t                       ? "-"
+                      : !g                     ? "ok"
+                      : g->kind == GAP_MISSING ? "missing"
+                                               : "weak",
                       (int)i == wb->req ? " selected" : "");
     }
     sk_vec_done(&gaps);

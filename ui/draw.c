@@ -198,8 +198,7 @@ int draw_bar(WINDOW *w, int y, int x, int level, int max, StyleId on, StyleId of
 }
 
 /* Word-wrap TEXT into at most MAXLINES rows from Y; returns rows used. */
-int draw_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *text,
-                          StyleId st)
+int draw_wrap(WINDOW *w, int y, int x, int width, int maxlines, const char *text, StyleId st)
 {
     int rows = 0;
     const char *p = text;

@@ -8,7 +8,7 @@
 
 typedef struct HelpRow {
     StyleId key_style;
-    char *keys;  /* may be "" */
+    char *keys; /* may be "" */
     char *text;
     bool heading;
 } HelpRow;
@@ -88,12 +88,15 @@ static void help_pane_build(HelpPane *hp)
         help_pane_add(hp, false, cmds[i][0], cmds[i][1]);
     help_pane_add(hp, false, "", "");
     help_pane_add(hp, true, "", "Reading the capabilities pane");
-    help_pane_add(hp, false, "✗", "missing: the target model has L0 on a primitive the skill needs");
-    help_pane_add(hp, false, "!", "weak: it has a lower level than needed; guidance shows how to degrade");
+    help_pane_add(hp, false, "✗",
+                  "missing: the target model has L0 on a primitive the skill needs");
+    help_pane_add(hp, false, "!",
+                  "weak: it has a lower level than needed; guidance shows how to degrade");
     help_pane_add(hp, false, "✓", "the model meets the need");
     help_pane_add(hp, false, "▶", "in the source: an evidence line of the selected requirement");
     help_pane_add(hp, false, "", "");
-    help_pane_add(hp, false, "", "Keys are set in $SKVM_HOME/keys.yaml (same layout as the defaults).");
+    help_pane_add(hp, false, "",
+                  "Keys are set in $SKVM_HOME/keys.yaml (same layout as the defaults).");
     hp->list.count = (int)hp->nrows;
 }
 
@@ -140,7 +143,7 @@ static PaneResult help_pane_handle_mouse(Pane *p, const PaneMouse *m)
 {
     HelpPane *hp = (HelpPane *)p;
     return pane_list_mouse(&hp->list, m, pane_body_height(p)) ? PANE_HANDLED | PANE_REDRAW
-                                                               : PANE_HANDLED;
+                                                              : PANE_HANDLED;
 }
 
 static PaneResult help_pane_on_change(Pane *p, unsigned what)

@@ -250,8 +250,8 @@ static void keymap_read(Keymap *km, const char *file, const char *text, size_t l
     {
         long long line = json_integer_value(json_object_get(lines, scope_name));
         if (!json_is_object(scope_v)) {
-            keymap_problem(problems, "%s:%lld: keymap '%s' must map keys to actions", file,
-                           line, scope_name);
+            keymap_problem(problems, "%s:%lld: keymap '%s' must map keys to actions", file, line,
+                           scope_name);
             continue;
         }
         KeyScope *s = keymap_scope(km, scope_name, true);
@@ -267,19 +267,18 @@ static void keymap_read(Keymap *km, const char *file, const char *text, size_t l
             const char *aname = json_string_value(av);
             int a = aname ? keymap_action_find(aname) : -1;
             if (key < 0) {
-                keymap_problem(problems, "%s: %s: unknown key name '%s'", file, scope_name,
-                               kname);
+                keymap_problem(problems, "%s: %s: unknown key name '%s'", file, scope_name, kname);
                 continue;
             }
             if (a < 0) {
-                keymap_problem(problems, "%s: %s: '%s': unknown action '%s'", file,
-                               scope_name, kname, aname ? aname : "(not a string)");
+                keymap_problem(problems, "%s: %s: '%s': unknown action '%s'", file, scope_name,
+                               kname, aname ? aname : "(not a string)");
                 continue;
             }
             int old = keymap_bind(s, key, (Action)a);
             if (user && old >= 0 && old != a)
-                keymap_problem(problems, "%s: %s: '%s' was '%s', now '%s'", file, scope_name,
-                               kname, action_names[old], action_names[a]);
+                keymap_problem(problems, "%s: %s: '%s' was '%s', now '%s'", file, scope_name, kname,
+                               action_names[old], action_names[a]);
         }
     }
     json_decref(doc);

@@ -57,10 +57,10 @@ typedef enum Action {
 
 /* Key codes: a Unicode code point for characters (Ctrl-A is 1, Tab 9, Enter 13, Esc 27), or
  * KEYMAP_FN | a curses KEY_* code for function keys. */
-#define KEYMAP_FN 0x40000000
+#define KEYMAP_FN    0x40000000
 #define KEYMAP_ENTER 13
-#define KEYMAP_ESC 27
-#define KEYMAP_TAB 9
+#define KEYMAP_ESC   27
+#define KEYMAP_TAB   9
 
 const char *keymap_action_name(Action a);
 const char *keymap_action_help(Action a);

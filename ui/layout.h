@@ -11,8 +11,8 @@
 
 #include "ui/workbench.h"
 
-#define LAYOUT_MIN_COLS 80
-#define LAYOUT_MIN_ROWS 24
+#define LAYOUT_MIN_COLS  80
+#define LAYOUT_MIN_ROWS  24
 #define LAYOUT_WIDE_COLS 120
 #define LAYOUT_WIDE_ROWS 30
 

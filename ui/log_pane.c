@@ -67,7 +67,7 @@ static PaneResult log_pane_handle_mouse(Pane *p, const PaneMouse *m)
     LogPane *lp = (LogPane *)p;
     lp->follow = false;
     return pane_list_mouse(&lp->list, m, pane_body_height(p)) ? PANE_HANDLED | PANE_REDRAW
-                                                               : PANE_HANDLED;
+                                                              : PANE_HANDLED;
 }
 
 static PaneResult log_pane_on_event(Pane *p, const TraceEvent *ev)

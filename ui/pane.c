@@ -142,8 +142,12 @@ bool pane_list_move(PaneList *l, Action a, int height, bool *handled)
     int page = SK_MAX(1, height - 1);
     bool h = true;
     switch (a) {
-    case ACTION_MOVE_DOWN: l->cursor++; break;
-    case ACTION_MOVE_UP: l->cursor--; break;
+    case ACTION_MOVE_DOWN:
+        l->cursor++;
+        break;
+    case ACTION_MOVE_UP:
+        l->cursor--;
+        break;
     case ACTION_PAGE_DOWN:
         l->cursor += page;
         l->top += page;
@@ -152,9 +156,15 @@ bool pane_list_move(PaneList *l, Action a, int height, bool *handled)
         l->cursor -= page;
         l->top -= page;
         break;
-    case ACTION_MOVE_FIRST: l->cursor = 0; break;
-    case ACTION_MOVE_LAST: l->cursor = l->count - 1; break;
-    default: h = false; break;
+    case ACTION_MOVE_FIRST:
+        l->cursor = 0;
+        break;
+    case ACTION_MOVE_LAST:
+        l->cursor = l->count - 1;
+        break;
+    default:
+        h = false;
+        break;
     }
     if (handled)
         *handled = h;

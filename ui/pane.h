@@ -50,7 +50,11 @@ typedef struct PaneKey {
     Action action; /* the action bound in this pane's keymap (or generic); ACTION_NONE */
 } PaneKey;
 
-typedef enum PaneMouseKind { PANE_MOUSE_CLICK, PANE_MOUSE_WHEEL_UP, PANE_MOUSE_WHEEL_DOWN } PaneMouseKind;
+typedef enum PaneMouseKind {
+    PANE_MOUSE_CLICK,
+    PANE_MOUSE_WHEEL_UP,
+    PANE_MOUSE_WHEEL_DOWN
+} PaneMouseKind;
 
 typedef struct PaneMouse {
     PaneMouseKind kind;
@@ -82,10 +86,10 @@ struct Pane {
     WINDOW *win;  /* frame (border + title); NULL while not placed */
     WINDOW *body; /* derived window inside the border */
     int y, x, h, w;
-    bool visible;      /* placed by the layout */
+    bool visible; /* placed by the layout */
     bool focused;
     bool needs_redraw;
-    bool shown;        /* for PANE_ROLE_TILE_HIDDEN: currently wanted */
+    bool shown; /* for PANE_ROLE_TILE_HIDDEN: currently wanted */
 };
 
 /* Initialise the base part of a subclass. */

@@ -8,13 +8,13 @@
 #include "ui/panes.h"
 #include "ui/workbench.h"
 
-#define PICKER_MAX 500
+#define PICKER_MAX   500
 #define PICKER_DEPTH 3
 
 typedef struct PickerPane {
     Pane super;
-    SkVec paths;   /* char *: folder paths */
-    SkVec labels;  /* char *: "here" or "example" */
+    SkVec paths;  /* char *: folder paths */
+    SkVec labels; /* char *: "here" or "example" */
     PaneList list;
 } PickerPane;
 
@@ -161,7 +161,7 @@ static PaneResult picker_pane_handle_mouse(Pane *p, const PaneMouse *m)
     PaneMouse mm = *m;
     mm.y -= 2;
     return pane_list_mouse(&pp->list, &mm, pane_body_height(p) - 2) ? PANE_HANDLED | PANE_REDRAW
-                                                                     : PANE_HANDLED;
+                                                                    : PANE_HANDLED;
 }
 
 static PaneResult picker_pane_on_change(Pane *p, unsigned what)

@@ -15,11 +15,11 @@ typedef enum ScriptItemKind { SCRIPT_KEY, SCRIPT_COMMAND, SCRIPT_MOUSE } ScriptI
 
 typedef struct ScriptItem {
     ScriptItemKind kind;
-    int key;         /* SCRIPT_KEY: keymap code */
-    char *command;   /* SCRIPT_COMMAND: without the ':' */
-    int mouse_kind;  /* SCRIPT_MOUSE: PaneMouseKind */
-    int y, x;        /* SCRIPT_MOUSE: screen position */
-    int line;        /* line in the steps file */
+    int key;        /* SCRIPT_KEY: keymap code */
+    char *command;  /* SCRIPT_COMMAND: without the ':' */
+    int mouse_kind; /* SCRIPT_MOUSE: PaneMouseKind */
+    int y, x;       /* SCRIPT_MOUSE: screen position */
+    int line;       /* line in the steps file */
 } ScriptItem;
 
 typedef struct Script Script;

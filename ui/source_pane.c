@@ -20,20 +20,20 @@ typedef enum LineKind {
 
 typedef struct SourcePane {
     Pane super;
-    char *file;          /* shown file relative to the skill ("SKILL.md") */
-    char *text;          /* owned copy for bundle files; NULL for SKILL.md */
-    const char *base;    /* text being shown */
-    size_t *off;         /* line start offsets */
+    char *file;       /* shown file relative to the skill ("SKILL.md") */
+    char *text;       /* owned copy for bundle files; NULL for SKILL.md */
+    const char *base; /* text being shown */
+    size_t *off;      /* line start offsets */
     size_t nlines;
     size_t off_cap;
     unsigned char *kind; /* LineKind per line */
     bool *evidence;      /* per line: evidence of the selected requirement */
     PaneList list;       /* rows = lines */
     int hscroll;
-    char *search;        /* current search text or NULL */
-    bool files_mode;     /* showing the bundle file list */
-    PaneList files;      /* rows: SKILL.md + bundle files */
-    char *empty_msg;     /* what to show when nothing is loaded */
+    char *search;    /* current search text or NULL */
+    bool files_mode; /* showing the bundle file list */
+    PaneList files;  /* rows: SKILL.md + bundle files */
+    char *empty_msg; /* what to show when nothing is loaded */
 } SourcePane;
 
 static const char *source_pane_line(const SourcePane *sp, size_t i, size_t *len)
@@ -224,7 +224,9 @@ static void source_pane_draw_line(SourcePane *sp, WINDOW *w, int y, int x, int m
     int skip = sp->hscroll;
     switch ((LineKind)sp->kind[i]) {
     case LINE_FM_FENCE:
-    case LINE_FM: draw_text(w, y, x, maxw, s, n, skip, STYLE_FRONTMATTER); break;
+    case LINE_FM:
+        draw_text(w, y, x, maxw, s, n, skip, STYLE_FRONTMATTER);
+        break;
     case LINE_FM_KEY: {
         const char *colon = memchr(s, ':', n);
         size_t kl = colon ? (size_t)(colon - s) + 1 : n;
@@ -234,9 +236,13 @@ static void source_pane_draw_line(SourcePane *sp, WINDOW *w, int y, int x, int m
                   STYLE_FRONTMATTER);
         break;
     }
-    case LINE_HEADING: draw_text(w, y, x, maxw, s, n, skip, STYLE_HEADING); break;
+    case LINE_HEADING:
+        draw_text(w, y, x, maxw, s, n, skip, STYLE_HEADING);
+        break;
     case LINE_FENCE:
-    case LINE_CODE: draw_text(w, y, x, maxw, s, n, skip, STYLE_CODE); break;
+    case LINE_CODE:
+        draw_text(w, y, x, maxw, s, n, skip, STYLE_CODE);
+        break;
     case LINE_LIST: {
         size_t j = 0;
         while (j < n && s[j] == ' ')
@@ -250,7 +256,9 @@ static void source_pane_draw_line(SourcePane *sp, WINDOW *w, int y, int x, int m
         break;
     }
     case LINE_TEXT:
-    default: source_pane_draw_inline(w, y, x, maxw, s, n, skip, STYLE_DEFAULT); break;
+    default:
+        source_pane_draw_inline(w, y, x, maxw, s, n, skip, STYLE_DEFAULT);
+        break;
     }
     /* Search matches on top. */
     if (sp->search && *sp->search) {
@@ -279,8 +287,8 @@ static void source_pane_draw_files(SourcePane *sp, WINDOW *w, int h, int width)
         if (i >= sp->files.count)
             break;
         bool sel = i == sp->files.cursor;
-        StyleId st = sel ? (sp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM)
-                         : STYLE_DEFAULT;
+        StyleId st =
+            sel ? (sp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM) : STYLE_DEFAULT;
         if (sel)
             draw_fill(w, row, 0, width, st);
         if (i == 0) {
@@ -306,14 +314,13 @@ static void source_pane_draw(Pane *p, WINDOW *w, int h, int width)
         const Workbench *wb = p->wb;
         if (wb->skill_error) {
             draw_str(w, 0, 1, width - 1, "The skill could not be opened:", STYLE_ERROR);
-            int rows = draw_wrap(w, 1, 1, width - 2, SK_MAX(1, h - 3), wb->skill_error,
-                                 STYLE_DEFAULT);
+            int rows =
+                draw_wrap(w, 1, 1, width - 2, SK_MAX(1, h - 3), wb->skill_error, STYLE_DEFAULT);
             draw_str(w, 2 + rows, 1, width - 1, "Press o to pick another skill, or :open PATH.",
                      STYLE_DIM);
         } else {
             draw_str(w, 0, 1, width - 1,
-                     sp->empty_msg ? sp->empty_msg : "No skill loaded (o: pick one).",
-                     STYLE_DIM);
+                     sp->empty_msg ? sp->empty_msg : "No skill loaded (o: pick one).", STYLE_DIM);
         }
         return;
     }
@@ -414,11 +421,11 @@ static PaneResult source_pane_handle_key(Pane *p, const PaneKey *k)
             return PANE_HANDLED | PANE_REDRAW;
         if (k->action == ACTION_ENTER) {
             const Skill *sk = p->wb->skill;
-            const char *rel = sp->files.cursor == 0
-                                  ? "SKILL.md"
-                                  : ((const SkillFile *)sk_vec_get(&sk->files,
-                                                                   (size_t)sp->files.cursor - 1))
-                                        ->path;
+            const char *rel =
+                sp->files.cursor == 0
+                    ? "SKILL.md"
+                    : ((const SkillFile *)sk_vec_get(&sk->files, (size_t)sp->files.cursor - 1))
+                          ->path;
             if (source_pane_open(sp, rel))
                 sp->files_mode = false;
             return PANE_HANDLED | PANE_REDRAW;
@@ -448,8 +455,7 @@ static PaneResult source_pane_handle_key(Pane *p, const PaneKey *k)
         }
         free(line);
         if (!best) {
-            workbench_message(p->wb, SK_LOG_INFO,
-                              "this line names no bundle file (f lists them)");
+            workbench_message(p->wb, SK_LOG_INFO, "this line names no bundle file (f lists them)");
             return PANE_HANDLED;
         }
         source_pane_open(sp, best->path);
@@ -485,7 +491,8 @@ static PaneResult source_pane_handle_key(Pane *p, const PaneKey *k)
             return PANE_HANDLED | PANE_REDRAW;
         }
         return PANE_IGNORED;
-    default: return PANE_IGNORED;
+    default:
+        return PANE_IGNORED;
     }
 }
 
@@ -493,8 +500,7 @@ static PaneResult source_pane_handle_mouse(Pane *p, const PaneMouse *m)
 {
     SourcePane *sp = (SourcePane *)p;
     PaneList *l = sp->files_mode ? &sp->files : &sp->list;
-    return pane_list_mouse(l, m, pane_body_height(p)) ? PANE_HANDLED | PANE_REDRAW
-                                                       : PANE_HANDLED;
+    return pane_list_mouse(l, m, pane_body_height(p)) ? PANE_HANDLED | PANE_REDRAW : PANE_HANDLED;
 }
 
 static PaneResult source_pane_command(Pane *p, const char *cmd, const char *args)
@@ -577,8 +583,8 @@ static void source_pane_dump_state(Pane *p, SkBuf *out)
         if (sp->evidence[i])
             sk_buf_printf(out, " %zu", i + 1);
     sk_buf_putc(out, '\n');
-    static const char *const kinds[] = {"text", "fm-fence", "fm", "fm-key", "heading",
-                                        "fence", "code", "list"};
+    static const char *const kinds[] = {"text",    "fm-fence", "fm",   "fm-key",
+                                        "heading", "fence",    "code", "list"};
     int h = pane_body_height(p);
     for (int row = 0; row < h && (size_t)(sp->list.top + row) < sp->nlines; row++) {
         size_t i = (size_t)(sp->list.top + row);

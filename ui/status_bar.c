@@ -146,7 +146,7 @@ void status_bar_render(StatusBar *sb, const Workbench *wb)
     int width = sb->width;
     draw_fill(w, 0, 0, width, sb->prompt ? STYLE_COMMAND : STYLE_STATUS);
     if (sb->prompt) {
-        const char *lead = sb->prompt == STATUS_PROMPT_COMMAND ? ":"
+        const char *lead = sb->prompt == STATUS_PROMPT_COMMAND  ? ":"
                            : sb->prompt == STATUS_PROMPT_SEARCH ? "/"
                                                                 : "line: ";
         int x = draw_str(w, 0, 0, width, lead, STYLE_COMMAND);

@@ -154,8 +154,9 @@ SkStatus term_init(const TermOptions *o, SkError *err)
                                 "the workbench needs a terminal (use the headless commands, "
                                 "or SKVM_HEADLESS=1 with --script)");
         if (!termname)
-            return sk_error_set(err, SK_ERR_UNSUPPORTED,
-                                "TERM is not set or is 'dumb'; the workbench needs a real terminal");
+            return sk_error_set(
+                err, SK_ERR_UNSUPPORTED,
+                "TERM is not set or is 'dumb'; the workbench needs a real terminal");
         screen = newterm(NULL, stdout, stdin);
         if (!screen)
             return sk_error_set(err, SK_ERR_UNSUPPORTED, "cannot start curses for TERM=%s",

@@ -12,9 +12,9 @@
 #include "core/util.h"
 
 typedef struct TermOptions {
-    bool headless;      /* newterm on /dev/null with a fixed size, no keyboard */
-    int cols, rows;     /* headless size (default 80x24) */
-    bool mouse;         /* enable mouse reporting (real terminals) */
+    bool headless;  /* newterm on /dev/null with a fixed size, no keyboard */
+    int cols, rows; /* headless size (default 80x24) */
+    bool mouse;     /* enable mouse reporting (real terminals) */
 } TermOptions;
 
 /* Start curses. Real mode needs a terminal on stdin/stdout; stderr is redirected to a log

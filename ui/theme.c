@@ -65,9 +65,8 @@ static bool theme_parse_attrs(const json_t *v, unsigned *out)
     static const struct {
         const char *name;
         unsigned bit;
-    } names[] = {{"bold", THEME_BOLD},       {"underline", THEME_UNDERLINE},
-                 {"reverse", THEME_REVERSE}, {"dim", THEME_DIM},
-                 {"italic", THEME_ITALIC},   {"normal", 0}};
+    } names[] = {{"bold", THEME_BOLD}, {"underline", THEME_UNDERLINE}, {"reverse", THEME_REVERSE},
+                 {"dim", THEME_DIM},   {"italic", THEME_ITALIC},       {"normal", 0}};
     json_t *arr;
     bool own = false;
     if (json_is_string(v)) {

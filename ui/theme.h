@@ -60,15 +60,15 @@ enum { THEME_BOLD = 1, THEME_UNDERLINE = 2, THEME_REVERSE = 4, THEME_DIM = 8, TH
 #define THEME_COLOR_DEFAULT (-1)
 
 typedef struct ThemeStyle {
-    short fg, bg;       /* 0..255, or THEME_COLOR_DEFAULT */
-    unsigned attrs;     /* THEME_* bits used with colours */
-    unsigned mono;      /* THEME_* bits used without colours */
+    short fg, bg;   /* 0..255, or THEME_COLOR_DEFAULT */
+    unsigned attrs; /* THEME_* bits used with colours */
+    unsigned mono;  /* THEME_* bits used without colours */
 } ThemeStyle;
 
 typedef struct Theme {
     char *name;
     ThemeStyle styles[STYLE_COUNT];
-    SkVec problems;     /* char *: "file: message" for entries that did not load */
+    SkVec problems; /* char *: "file: message" for entries that did not load */
 } Theme;
 
 /* Load theme NAME: a path to a .yaml file, else $SKVM_HOME/themes/NAME.yaml, else the built-in

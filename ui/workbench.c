@@ -115,8 +115,8 @@ bool workbench_load_skill(Workbench *wb, const char *path)
         char where[64] = "";
         if (d->line > 0)
             snprintf(where, sizeof where, ":%d", d->line);
-        workbench_message(wb, d->level == SKILL_DIAG_ERROR ? SK_LOG_ERROR : SK_LOG_WARN,
-                          "%s%s: %s", d->file, where, d->msg);
+        workbench_message(wb, d->level == SKILL_DIAG_ERROR ? SK_LOG_ERROR : SK_LOG_WARN, "%s%s: %s",
+                          d->file, where, d->msg);
         nerr += d->level == SKILL_DIAG_ERROR;
     }
     if (nerr) {
@@ -197,8 +197,7 @@ void workbench_close_modal(Workbench *wb)
     workbench_relayout(wb);
 }
 
-void workbench_keys_for(const Workbench *wb, const char *scope, Action a, char *out,
-                        size_t size)
+void workbench_keys_for(const Workbench *wb, const char *scope, Action a, char *out, size_t size)
 {
     char all[128];
     keymap_keys_for(wb->keymap, scope, a, all, sizeof all);
@@ -400,7 +399,8 @@ static bool wb_pane_command(Workbench *wb, const char *cmd, const char *args)
 static void wb_action(Workbench *wb, Action a)
 {
     switch (a) {
-    case ACTION_NONE: break;
+    case ACTION_NONE:
+        break;
     case ACTION_QUIT:
         if (wb->modal)
             workbench_close_modal(wb);
@@ -410,7 +410,9 @@ static void wb_action(Workbench *wb, Action a)
         } else
             wb->quit = true;
         break;
-    case ACTION_QUIT_ALL: wb->quit = true; break;
+    case ACTION_QUIT_ALL:
+        wb->quit = true;
+        break;
     case ACTION_CANCEL:
         if (wb->modal)
             workbench_close_modal(wb);
@@ -420,10 +422,18 @@ static void wb_action(Workbench *wb, Action a)
         }
         status_bar_clear_message(wb->status);
         break;
-    case ACTION_NEXT_PANE: wb_cycle_focus(wb, 1); break;
-    case ACTION_PREV_PANE: wb_cycle_focus(wb, -1); break;
-    case ACTION_FOCUS_SOURCE: workbench_focus(wb, workbench_pane(wb, "source")); break;
-    case ACTION_FOCUS_CAPS: workbench_focus(wb, workbench_pane(wb, "caps")); break;
+    case ACTION_NEXT_PANE:
+        wb_cycle_focus(wb, 1);
+        break;
+    case ACTION_PREV_PANE:
+        wb_cycle_focus(wb, -1);
+        break;
+    case ACTION_FOCUS_SOURCE:
+        workbench_focus(wb, workbench_pane(wb, "source"));
+        break;
+    case ACTION_FOCUS_CAPS:
+        workbench_focus(wb, workbench_pane(wb, "caps"));
+        break;
     case ACTION_ZOOM:
         wb->zoom = !wb->zoom;
         workbench_relayout(wb);
@@ -434,10 +444,18 @@ static void wb_action(Workbench *wb, Action a)
         else
             workbench_open_modal(wb, "help");
         break;
-    case ACTION_PICKER: workbench_open_modal(wb, "picker"); break;
-    case ACTION_COMMAND: status_bar_prompt(wb->status, STATUS_PROMPT_COMMAND); break;
-    case ACTION_SEARCH: status_bar_prompt(wb->status, STATUS_PROMPT_SEARCH); break;
-    case ACTION_GOTO_LINE: status_bar_prompt(wb->status, STATUS_PROMPT_LINE); break;
+    case ACTION_PICKER:
+        workbench_open_modal(wb, "picker");
+        break;
+    case ACTION_COMMAND:
+        status_bar_prompt(wb->status, STATUS_PROMPT_COMMAND);
+        break;
+    case ACTION_SEARCH:
+        status_bar_prompt(wb->status, STATUS_PROMPT_SEARCH);
+        break;
+    case ACTION_GOTO_LINE:
+        status_bar_prompt(wb->status, STATUS_PROMPT_LINE);
+        break;
     case ACTION_NEXT_MODEL:
     case ACTION_PREV_MODEL: {
         size_t n = wb->profiles ? tcp_index_count(wb->profiles) : 0;
@@ -476,8 +494,7 @@ static void wb_action(Workbench *wb, Action a)
     default:
         /* Pane-specific actions pressed where no pane took them: offer them to the panes. */
         if (!wb_pane_command(wb, keymap_action_name(a), ""))
-            workbench_message(wb, SK_LOG_INFO, "'%s' does nothing here",
-                              keymap_action_name(a));
+            workbench_message(wb, SK_LOG_INFO, "'%s' does nothing here", keymap_action_name(a));
         break;
     }
 }
@@ -722,9 +739,15 @@ static size_t wb_drain_events(Workbench *wb)
 static void wb_run_script_item(Workbench *wb, const ScriptItem *it)
 {
     switch (it->kind) {
-    case SCRIPT_KEY: wb_key(wb, it->key); break;
-    case SCRIPT_COMMAND: workbench_command(wb, it->command); break;
-    case SCRIPT_MOUSE: wb_mouse(wb, (PaneMouseKind)it->mouse_kind, it->y, it->x); break;
+    case SCRIPT_KEY:
+        wb_key(wb, it->key);
+        break;
+    case SCRIPT_COMMAND:
+        workbench_command(wb, it->command);
+        break;
+    case SCRIPT_MOUSE:
+        wb_mouse(wb, (PaneMouseKind)it->mouse_kind, it->y, it->x);
+        break;
     }
 }
 
@@ -860,8 +883,7 @@ int workbench_run(const WorkbenchOptions *opts)
         wb->profiles = NULL;
     }
 
-    TermOptions to = {.headless = o.headless, .cols = o.cols, .rows = o.rows,
-                      .mouse = !o.no_mouse};
+    TermOptions to = {.headless = o.headless, .cols = o.cols, .rows = o.rows, .mouse = !o.no_mouse};
     if (term_init(&to, &err) != SK_OK) {
         fprintf(stderr, "skvm: error: %s\n", err.msg);
         sk_vec_done(&early);

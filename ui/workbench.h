@@ -27,7 +27,7 @@ typedef struct WorkbenchOptions {
     bool headless;          /* also when $SKVM_HEADLESS=1 */
     int cols, rows;         /* headless size (default 80x24; $SKVM_SIZE=WxH) */
     bool no_mouse;
-    bool mono;              /* --no-color; NO_COLOR also forces it */
+    bool mono; /* --no-color; NO_COLOR also forces it */
     /* Benchmarks: milliseconds from start to the first complete frame (when non-NULL). */
     double *first_frame_ms;
 } WorkbenchOptions;
@@ -42,30 +42,30 @@ typedef struct StatusBar StatusBar;
 
 struct Workbench {
     /* ---- model (engine objects; borrowed by panes) ---- */
-    Skill *skill;          /* NULL when none is loaded */
-    char *skill_error;     /* why the last load failed (NULL when fine) */
-    Analysis *analysis;    /* NULL when no skill */
-    TcpIndex *profiles;    /* never NULL after start (may be empty) */
-    size_t target;         /* index into profiles; SIZE_MAX when there are none */
-    int req;               /* selected requirement index in analysis->reqs, -1 when none */
+    Skill *skill;       /* NULL when none is loaded */
+    char *skill_error;  /* why the last load failed (NULL when fine) */
+    Analysis *analysis; /* NULL when no skill */
+    TcpIndex *profiles; /* never NULL after start (may be empty) */
+    size_t target;      /* index into profiles; SIZE_MAX when there are none */
+    int req;            /* selected requirement index in analysis->reqs, -1 when none */
     /* ---- ui ---- */
     Keymap *keymap;
     Theme *theme;
     bool mono;
-    SkVec panes;           /* Pane *, owned, in PANE_REGISTRY order */
-    Pane *focus;           /* focused tile */
-    Pane *modal;           /* open modal pane (help, picker) or NULL */
-    bool zoom;             /* focused tile fills the main area */
-    bool small;            /* below the comfortable size: one tile at a time */
+    SkVec panes; /* Pane *, owned, in PANE_REGISTRY order */
+    Pane *focus; /* focused tile */
+    Pane *modal; /* open modal pane (help, picker) or NULL */
+    bool zoom;   /* focused tile fills the main area */
+    bool small;  /* below the comfortable size: one tile at a time */
     StatusBar *status;
-    SkVec messages;        /* WbMessage *, owned, oldest first */
+    SkVec messages; /* WbMessage *, owned, oldest first */
     TraceBus *bus;
     Script *script;
     char *screen_dir;
     bool quit;
     int exit_code;
     bool full_redraw;
-    int busy;              /* running jobs; scripted input waits while > 0 */
+    int busy; /* running jobs; scripted input waits while > 0 */
 };
 
 /* Run the workbench until the user quits. Returns a CLI exit code (0 ok, 2 bad arguments or
@@ -94,8 +94,7 @@ void workbench_close_modal(Workbench *wb);
 /* Run a command line ("save-screen x", "model qwen", "42"). */
 void workbench_command(Workbench *wb, const char *line);
 /* Keys of ACTION in the scope of pane NAME (with generic), for hints: "m". */
-void workbench_keys_for(const Workbench *wb, const char *scope, Action a, char *out,
-                        size_t size);
+void workbench_keys_for(const Workbench *wb, const char *scope, Action a, char *out, size_t size);
 /* Recompute pane geometry (on resize, zoom, a pane shown or hidden). */
 void workbench_relayout(Workbench *wb);
 

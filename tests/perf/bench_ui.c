@@ -45,8 +45,8 @@ static int write_large_skill(const char *dir, int sections)
     return lines;
 }
 
-static double run(const char *skill, const char *steps_text, const char *outdir, int cols,
-                  int rows, double *first_frame)
+static double run(const char *skill, const char *steps_text, const char *outdir, int cols, int rows,
+                  double *first_frame)
 {
     tl_write(outdir, "steps", steps_text);
     char *steps = sk_path_join(outdir, "steps");
@@ -77,7 +77,8 @@ int main(void)
 
     /* 1. First frame on a reference skill with every shipped profile. */
     char *ref = tl_reference_path("skills/coding-lead");
-    char *skill = ref && sk_is_dir(ref) ? ref : tl_source_path("tests/screens/fixtures/skills/wide-notes");
+    char *skill =
+        ref && sk_is_dir(ref) ? ref : tl_source_path("tests/screens/fixtures/skills/wide-notes");
     printf("first frame (%s):\n", ref && skill == ref ? "reference skill coding-lead"
                                                       : "fixture wide-notes; no reference data");
     double best = 1e9, sum = 0;

@@ -157,8 +157,8 @@ static int compare_outputs(const char *name, const char *dir, const char *out, b
             free(cmd);
             failures++;
         } else if (!has_golden && !sk_str_ends(f, ".styles")) {
-            fprintf(stderr, "FAIL %s/%s has no golden file (run with SKVM_UPDATE_GOLDEN=1)\n",
-                    name, f);
+            fprintf(stderr, "FAIL %s/%s has no golden file (run with SKVM_UPDATE_GOLDEN=1)\n", name,
+                    f);
             failures++;
         }
         free(actual);
@@ -292,7 +292,7 @@ START_TEST(test_scenario)
     o.theme = !theme ? "mono" : !strcmp(theme, "default") ? NULL : theme;
     char *model = env_get(sc->dir, "model");
     o.model = model;
-    char *skill_path = !skill || !strcmp(skill, "none") ? NULL
+    char *skill_path = !skill || !strcmp(skill, "none")           ? NULL
                        : sk_str_starts(skill, "fixture:") && !cwd ? sk_strdup(skill + 8)
                                                                   : fixture_path(skill);
     o.skill_dir = skill_path;
@@ -303,8 +303,8 @@ START_TEST(test_scenario)
 
     const char *upd = getenv("SKVM_UPDATE_GOLDEN");
     char *st = env_get(sc->dir, "styles");
-    int failures = compare_outputs(sc->name, sc->dir, out, upd && !strcmp(upd, "1"),
-                                   st && !strcmp(st, "yes"));
+    int failures =
+        compare_outputs(sc->name, sc->dir, out, upd && !strcmp(upd, "1"), st && !strcmp(st, "yes"));
     ck_assert_msg(failures == 0, "%s: %d dump(s) differ; actual files are in %s", sc->name,
                   failures, out);
     free(st);

@@ -11,8 +11,9 @@
 
 START_TEST(test_key_names_round_trip)
 {
-    const char *names[] = {"j", "G", "?", "C-r", "Enter", "Esc", "Tab", "S-Tab", "PgDn",
-                           "PgUp", "Home", "End", "F1", "F12", "Space", "Backspace", "é", "決"};
+    const char *names[] = {"j",   "G",     "?",     "C-r",       "Enter", "Esc",
+                           "Tab", "S-Tab", "PgDn",  "PgUp",      "Home",  "End",
+                           "F1",  "F12",   "Space", "Backspace", "é",     "決"};
     for (size_t i = 0; i < SK_ARRAY_LEN(names); i++) {
         int k = keymap_key_parse(names[i]);
         ck_assert_msg(k >= 0, "cannot parse %s", names[i]);
@@ -74,11 +75,11 @@ START_TEST(test_user_keymap_overrides_and_conflicts)
     tl_write(dir, "keys.yaml",
              "generic:\n"
              "  \"x\": heatmap\n"
-             "  \"q\": help\n"        /* conflict: q was quit */
+             "  \"q\": help\n" /* conflict: q was quit */
              "  \"C-q\": quit\n"
-             "  \"Hyper-k\": help\n"  /* unknown key */
-             "  \"y\": fly-away\n"    /* unknown action */
-             "caps: [1, 2]\n");       /* not a mapping */
+             "  \"Hyper-k\": help\n" /* unknown key */
+             "  \"y\": fly-away\n"   /* unknown action */
+             "caps: [1, 2]\n");      /* not a mapping */
     char *path = sk_path_join(dir, "keys.yaml");
     SkVec problems;
     sk_vec_init(&problems, free);
@@ -133,7 +134,7 @@ START_TEST(test_broken_theme_reports_lines)
     Theme *t = theme_load(path, &err);
     ck_assert_msg(t, "%s", err.msg);
     ck_assert_int_eq(t->problems.len, 4);
-    ck_assert_int_eq(t->styles[STYLE_SELECTION].fg, 1);  /* the good part of a bad entry */
+    ck_assert_int_eq(t->styles[STYLE_SELECTION].fg, 1); /* the good part of a bad entry */
     ck_assert_int_eq(t->styles[STYLE_LABEL].fg, 196);
     ck_assert_int_eq(t->styles[STYLE_LABEL].bg, 8);
     ck_assert_uint_eq(t->styles[STYLE_LABEL].attrs, THEME_BOLD);
