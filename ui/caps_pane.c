@@ -254,7 +254,7 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
         draw_printf(w, 2, x0 + c * cellw, cellw - 1, st, "L%d", r->level);
     }
     draw_str(w, 1, x0 + ncols_vis * cellw, gapw, "gaps", STYLE_DIM);
-    int detail_h = 2;
+    int detail_h = h >= 14 ? 4 : 2;
     int list_h = h - 3 - detail_h;
     if (list_h < 1)
         list_h = 1;
@@ -312,12 +312,22 @@ static void caps_pane_draw_heatmap(CapsPane *cp, WINDOW *w, int h, int width)
         draw_hline(w, y, 0, width, STYLE_BORDER);
         const Primitive *pr = catalog_find(r->primitive);
         int have = tcp_level(t, r->primitive);
-        const char *verdict = !caps_pane_known(t, r->primitive) ? "not profiled"
-                              : have >= r->level                ? "meets the need"
-                              : have == 0                       ? "missing"
-                                                                : "weak";
-        draw_printf(w, y + 1, 1, width - 1, STYLE_DEFAULT, "%s · %s (%s): has L%d, needs L%d → %s",
-                    t->model, r->primitive, pr ? pr->title : "?", have, r->level, verdict);
+        SkVec gaps;
+        caps_pane_gaps(wb, t, &gaps);
+        const Gap *g = caps_pane_gap(&gaps, r->primitive);
+        const char *verdict = !g ? "meets the need" : g->kind == GAP_MISSING ? "missing" : "weak";
+        if (!caps_pane_known(t, r->primitive))
+            verdict = g ? "not profiled, counted as missing" : "not profiled";
+        StyleId vst = !g                       ? STYLE_GAP_OK
+                      : g->kind == GAP_MISSING ? STYLE_GAP_MISSING
+                                               : STYLE_GAP_WEAK;
+        int x = draw_printf(w, y + 1, 1, width - 1, STYLE_DEFAULT,
+                            "%s [%s] · %s (%s): has L%d, needs L%d → ", t->model, t->harness,
+                            r->primitive, pr ? pr->title : "?", have, r->level);
+        draw_str(w, y + 1, 1 + x, width - 1 - x, verdict, vst);
+        if (g && g->guidance && *g->guidance && detail_h > 2)
+            draw_wrap(w, y + 2, 3, width - 4, detail_h - 2, g->guidance, STYLE_DIM);
+        sk_vec_done(&gaps);
     }
 }
 
