@@ -225,10 +225,11 @@ static void py_eval(ProbeEv *ev)
         if (probe_cp(ev, "json_valid", json_is_object(j), "result.json is not a JSON object")) {
             json_t *t = json_object_get(j, "total_employees");
             json_t *a = json_object_get(j, "average_score");
+            char *ts = t ? js_dump_compact(t) : sk_strdup("missing");
             probe_cp(ev, "total_correct",
                      json_is_number(t) && json_number_value(t) == (double)probe_xi(in, "total"),
-                     "total_employees is %s, expected %lld",
-                     t ? js_dump_compact(t) : "missing", probe_xi(in, "total"));
+                     "total_employees is %s, expected %lld", ts, probe_xi(in, "total"));
+            free(ts);
             probe_cp(ev, "value_correct",
                      json_is_number(a) &&
                          probe_near(json_number_value(a), probe_xd(in, "average"), 0.011),
@@ -814,20 +815,19 @@ static void sql_eval(ProbeEv *ev)
     if (!probe_cp(ev, "query_valid", s == SK_OK, "the query failed: %s", err.msg))
         return;
     json_t *first = json_array_get(json_array_get(rows, 0), 0);
+    char *fs = first ? js_dump_compact(first) : sk_strdup("no rows");
     if (in->level == 1) {
         long long want = probe_xi(in, "count");
         probe_cp(ev, "result_correct",
                  json_array_size(rows) == 1 && json_is_number(first) &&
                      json_number_value(first) == (double)want,
-                 "the query returned %s, expected one row with %lld",
-                 first ? js_dump_compact(first) : "no rows", want);
+                 "the query returned %s, expected one row with %lld", fs, want);
     } else if (in->level == 2) {
         const char *want = probe_xs(in, "dept");
         probe_cp(ev, "result_correct",
                  json_array_size(rows) == 1 && json_is_string(first) &&
                      !strcmp(json_string_value(first), want),
-                 "the query returned %s, expected '%s'", first ? js_dump_compact(first) : "no rows",
-                 want);
+                 "the query returned %s, expected '%s'", fs, want);
     } else {
         json_t *want = probe_xj(in, "rows");
         if (probe_cp(ev, "row_count", json_array_size(rows) == json_array_size(want),
@@ -839,17 +839,20 @@ static void sql_eval(ProbeEv *ev)
                 json_t *gd = json_array_get(g, 0), *gs = json_array_get(g, 2);
                 char name[48];
                 snprintf(name, sizeof name, "row_%zu_correct", i + 1);
+                char *gtext = g ? js_dump_compact(g) : sk_strdup("missing");
                 probe_cp(ev, name,
                          json_is_string(gd) &&
                              !strcmp(json_string_value(gd), json_string_value(json_array_get(w, 0))) &&
                              json_is_number(gs) &&
                              json_number_value(gs) == json_number_value(json_array_get(w, 1)),
                          "row %zu is %s, expected department %s with salary %lld", i + 1,
-                         g ? js_dump_compact(g) : "missing", json_string_value(json_array_get(w, 0)),
+                         gtext, json_string_value(json_array_get(w, 0)),
                          (long long)json_integer_value(json_array_get(w, 1)));
+                free(gtext);
             }
         }
     }
+    free(fs);
     json_decref(rows);
 }
 

@@ -23,6 +23,7 @@ void profiler_attempt_done(ProfilerAttempt *a)
     free(a->status);
     free(a->detail);
     free(a->run_id);
+    free(a->conversation);
     memset(a, 0, sizeof *a);
 }
 
@@ -290,8 +291,8 @@ static void item_run(Ctx *c, Store *st, Item *it)
         free(prompt);
         it->ran = true;
         const char *evaldir = a.workdir ? a.workdir : dir;
-        if (a.run_id)
-            it->conv = sk_asprintf("%s/runs/%s/conversation.jsonl", c->home, a.run_id);
+        if (a.conversation)
+            it->conv = sk_strdup(a.conversation);
         ProbeResult r;
         probe_result_init(&r);
         if (a.infra) {
@@ -680,6 +681,7 @@ SkStatus profiler_agent_answer(void *ud, const ProbeInstance *in, const char *pr
     out->status = sk_strdup(agent_status_name(r->status));
     out->detail = r->status_detail ? sk_strdup(r->status_detail) : NULL;
     out->run_id = r->run_id ? sk_strdup(r->run_id) : NULL;
+    out->conversation = r->conversation_path ? sk_strdup(r->conversation_path) : NULL;
     out->tokens_in = r->tokens.input_tokens;
     out->tokens_out = r->tokens.output_tokens;
     out->cost_usd = r->cost_known ? r->cost_usd : 0;

@@ -38,6 +38,7 @@ typedef struct ProfilerAttempt {
     char *status;       /* harness status ("ok", "timeout", "model-error"...); owned */
     char *detail;       /* why, for infra/tainted; owned, may be NULL */
     char *run_id;       /* the agent run id when there is one; owned, may be NULL */
+    char *conversation; /* path of the run's conversation log; owned, may be NULL */
     int64_t tokens_in, tokens_out;
     double cost_usd;
     int steps;

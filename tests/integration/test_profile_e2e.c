@@ -110,6 +110,23 @@ START_TEST(test_profile_matches_script)
     ck_assert_str_eq(js_str(caps, "follow.procedure", ""), "L1");
     ck_assert_str_eq(js_str(caps, "tool.file.write", ""), "L2");
     ck_assert_str_eq(js_str(caps, "gen.regex", ""), "L2"); /* L1 failed: an inversion */
+    /* a failed level names its instances and keeps the conversation and work dir */
+    size_t di;
+    json_t *det;
+    bool seen_regex = false;
+    json_array_foreach(json_object_get(json_object_get(j, "profile"), "details"), di, det) {
+        if (strcmp(js_str(det, "primitiveId", ""), "gen.regex") != 0)
+            continue;
+        seen_regex = true;
+        ck_assert_ptr_nonnull(strstr(js_str(det, "calibrationNote", ""), "L2 passed but L1 failed"));
+        json_t *l1 = json_array_get(json_object_get(det, "levelResults"), 0);
+        ck_assert(!js_bool(l1, "passed", true));
+        ck_assert_uint_eq(json_array_size(json_object_get(l1, "failureDetails")), INSTANCES);
+        json_t *art = json_array_get(json_object_get(l1, "failureArtifacts"), 0);
+        ck_assert_msg(sk_is_file(js_str(art, "convLog", "")), "no conversation log kept");
+        ck_assert(sk_is_dir(js_str(art, "workDir", "")));
+    }
+    ck_assert(seen_regex);
     json_t *sum = json_object_get(j, "summary");
     ck_assert_int_eq(js_int(sum, "passed", -1), (long long)SK_ARRAY_LEN(good) * INSTANCES);
     ck_assert_int_eq(js_int(sum, "failed", -1), (12 - (long long)SK_ARRAY_LEN(good)) * INSTANCES);
