@@ -82,6 +82,7 @@ static void help_pane_build(HelpPane *hp)
         {":resize WxH", "resize the screen (tests)"},
         {":save-screen NAME", "write NAME.screen and NAME.styles (tests, screenshots)"},
         {":save-state NAME", "write NAME.state, the panes' semantic state"},
+        {":echo TEXT", "log TEXT through the engine's event bus (shows in the messages)"},
         {":quit", "quit"},
     };
     for (size_t i = 0; i < SK_ARRAY_LEN(cmds); i++)

@@ -523,6 +523,9 @@ void workbench_command(Workbench *wb, const char *line)
         else if ((cmd[5] == 's' && cmd[6] == 'c' ? wb_save_screen(wb, args, &err)
                                                  : wb_save_state(wb, args, &err)) != SK_OK)
             workbench_message(wb, SK_LOG_ERROR, "%s: %s", cmd, err.msg);
+    } else if (!strcmp(cmd, "echo")) {
+        /* Through the core log sink and the trace bus, like an engine job's log line. */
+        sk_log(SK_LOG_INFO, "%s", args);
     } else if (!strcmp(cmd, "time-redraw")) {
         int n = atoi(args);
         if (wb_time_redraw(wb, n > 0 ? n : 100, &err) != SK_OK)
