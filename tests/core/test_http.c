@@ -184,7 +184,7 @@ START_TEST(test_timeouts)
     ck_assert_int_eq(http_perform(e, &r, &res, &err), SK_ERR_TIMEOUT);
     int64_t dt = sk_now_ms() - t0;
     ck_assert_ptr_nonnull(strstr(err.msg, "first-byte"));
-    ck_assert_msg(dt >= 280 && dt < 1000, "took %lld ms", (long long)dt);
+    ck_assert_msg(dt >= 280 && dt < 1450, "took %lld ms", (long long)dt);
     http_result_done(&res);
     free(body);
     /* idle: chunks every 150 ms with a 60 ms idle limit */
@@ -274,7 +274,7 @@ START_TEST(test_cancel_from_another_thread)
     cancel = 1;
     pthread_join(th, NULL);
     ck_assert_int_eq(j.rc, SK_ERR_CANCELLED);
-    ck_assert_msg(j.done_at - at < 150, "returned %lld ms after the cancel",
+    ck_assert_msg(j.done_at - at < 300, "returned %lld ms after the cancel",
                   (long long)(j.done_at - at));
     /* cancelled while still queued behind a pool limit */
     volatile int c2 = 0, c3 = 0;
@@ -289,7 +289,7 @@ START_TEST(test_cancel_from_another_thread)
     c3 = 1;
     pthread_join(tb, NULL);
     ck_assert_int_eq(b.rc, SK_ERR_CANCELLED);
-    ck_assert(b.done_at - at < 150);
+    ck_assert(b.done_at - at < 300);
     c2 = 1;
     pthread_join(ta, NULL);
     free(body);

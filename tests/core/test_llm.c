@@ -494,15 +494,10 @@ static bool env_start(Env *e, const char *scenario)
 
 static void env_stop(Env *e)
 {
-    int64_t t0 = sk_now_ms();
     llm_client_free(e->c);
-    if (getenv("TEST_LLM_TIMES"))
-        fprintf(stderr, "client free %lld ms\n", (long long)(sk_now_ms() - t0));
     trace_bus_free(e->bus);
     sk_vec_done(&e->events);
     pthread_mutex_destroy(&e->mu);
-    if (getenv("TEST_LLM_TIMES"))
-        fprintf(stderr, "env stop %lld ms\n", (long long)(sk_now_ms() - t0));
     sk_rm_rf(e->dir, NULL);
     free(e->dir);
     free(e->cfg);
@@ -657,7 +652,7 @@ static void fault_case(Env *e, const char *model, bool stream, const char *fault
     SkError err = {0};
     int64_t t0 = sk_now_ms();
     SkStatus rc = ask(e->c, model, "q", stream, &r, &err);
-    if (getenv("TEST_LLM_TIMES"))
+    if (getenv("TEST_LLM_TIMES")) /* per-case timing when tuning the suite */
         fprintf(stderr, "%lld ms %s %s %d\n", (long long)(sk_now_ms() - t0), model, fault, stream);
     ck_assert_msg(rc == expect, "%s %s stream=%d: got %s (%s), want %s", model, fault, stream,
                   sk_status_name(rc), err.msg, sk_status_name(expect));
@@ -821,7 +816,7 @@ START_TEST(test_e2e_cancel)
         int64_t back = sk_now_ms();
         pthread_join(th, NULL);
         ck_assert_int_eq(rc, SK_ERR_CANCELLED);
-        ck_assert_msg(back - ca.at < 200, "returned %lld ms after the cancel",
+        ck_assert_msg(back - ca.at < 300, "returned %lld ms after the cancel",
                       (long long)(back - ca.at));
         llm_response_done(&r);
         llm_request_done(&req);
@@ -842,7 +837,7 @@ START_TEST(test_e2e_cancel)
     opt.cancel = &flag;
     LlmResponse r;
     ck_assert_int_eq(llm_complete(e.c, &req, &r, &opt, NULL), SK_ERR_CANCELLED);
-    ck_assert(sk_now_ms() - ca.at < 200);
+    ck_assert(sk_now_ms() - ca.at < 300);
     pthread_join(th, NULL);
     llm_response_done(&r);
     llm_request_done(&req);
