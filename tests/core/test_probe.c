@@ -295,6 +295,39 @@ START_TEST(test_false_negative_fixes)
 }
 END_TEST
 
+/* Cells where the reference produced false negatives for some draws (password minimum
+ * length 11-12, "salmo"/"fis" singulars, SQL ties, decimal distances, marker words inside
+ * other words): many seeds, every one must pass its correct answer and fail its mistakes. */
+START_TEST(test_reference_bugs_over_many_seeds)
+{
+    static const struct {
+        const char *id;
+        int level;
+    } cells[] = {{"gen.regex", 3}, {"reason.logic", 1}, {"gen.code.sql", 2}, {"gen.code.sql", 3},
+                 {"reason.spatial", 3}, {"follow.style", 3}, {"reason.planning", 1},
+                 {"tool.file.write", 3}};
+    int lengths_seen[13] = {0};
+    for (size_t c = 0; c < SK_ARRAY_LEN(cells); c++) {
+        for (uint64_t seed = 100; seed < 140; seed++) {
+            ProbeSelftestCell cell;
+            probe_selftest_cell(cells[c].id, cells[c].level, seed, tl_tmpdir(), &cell);
+            ck_assert_msg(cell.verdict == PROBE_PASS, "%s L%d seed %llu: %s", cells[c].id,
+                          cells[c].level, (unsigned long long)seed, cell.reason);
+            probe_selftest_cell_done(&cell);
+            if (!strcmp(cells[c].id, "gen.regex")) {
+                ProbeInstance *in = gen("gen.regex", 3, seed);
+                const char *p = strstr(in->prompt, "at least ");
+                int len = p ? atoi(p + 9) : 0;
+                if (len >= 8 && len <= 12)
+                    lengths_seen[len]++;
+                probe_instance_free(in);
+            }
+        }
+    }
+    ck_assert_msg(lengths_seen[11] + lengths_seen[12] > 0, "no draw with minimum length 11 or 12");
+}
+END_TEST
+
 START_TEST(test_empty_response_and_summary)
 {
     /* nothing answered: every primitive fails with reasons, never passes vacuously */
@@ -435,6 +468,7 @@ int main(void)
     tcase_add_test(tc, test_deterministic_and_varied);
     tcase_add_test(tc, test_false_negative_fixes);
     tcase_add_test(tc, test_empty_response_and_summary);
+    tcase_add_test(tc, test_reference_bugs_over_many_seeds);
     tcase_add_test(tc, test_reasons_are_specific);
     tcase_add_test(tc, test_exec_timeout_and_cap);
     tcase_add_test(tc, test_web_server);
