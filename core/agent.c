@@ -19,6 +19,7 @@
 #define AGENT_DEFAULT_MAX_TOKENS 16384
 #define AGENT_LOOP_REPEATS 3
 #define AGENT_EVENT_OUTPUT 4096
+#define AGENT_MAX_PARALLEL 8
 
 static const char *const agent_status_names[] = {
 #define AGENT_STATUS_NAME(id, name) name,
@@ -566,15 +567,20 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
             agent_publish(o->bus, TRACE_TOOL_START, run_id, iter, d);
         }
         bool parallel = n > 1 && !o->sequential_tools;
-        for (size_t i = 0; i < n; i++) {
-            if (parallel && pthread_create(&jobs[i].th, NULL, agent_tool_thread, &jobs[i]) == 0)
-                jobs[i].threaded = true;
-            else
-                agent_tool_thread(&jobs[i]);
+        /* at most AGENT_MAX_PARALLEL calls at once (a reply may hold dozens) */
+        for (size_t w = 0; w < n; w += AGENT_MAX_PARALLEL) {
+            size_t end = SK_MIN(n, w + AGENT_MAX_PARALLEL);
+            for (size_t i = w; i < end; i++) {
+                if (parallel &&
+                    pthread_create(&jobs[i].th, NULL, agent_tool_thread, &jobs[i]) == 0)
+                    jobs[i].threaded = true;
+                else
+                    agent_tool_thread(&jobs[i]);
+            }
+            for (size_t i = w; i < end; i++)
+                if (jobs[i].threaded)
+                    pthread_join(jobs[i].th, NULL);
         }
-        for (size_t i = 0; i < n; i++)
-            if (jobs[i].threaded)
-                pthread_join(jobs[i].th, NULL);
         r->tool_ms += sk_now_ms() - t0;
         bool crashed = false;
         const char *crash_name = NULL;
