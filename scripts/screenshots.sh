@@ -52,15 +52,14 @@ shot() {
   tmx kill-session -t s 2>/dev/null || true
   tmx new-session -d -s s -x "$cols" -y "$rows" \
     "cd '$dir' && TERM=xterm-256color LANG=C.UTF-8 SKVM_HOME='$tmp/home' '$bin' workbench --theme dark --no-mouse --script steps --screen-dir '$dir' '$skill'; sleep 600"
-  local i
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     [ -s "$dir/shot.screen" ] && break
     read -r -t 0.05 <> <(:) || true
   done
   [ -s "$dir/shot.screen" ] || { echo "screenshots: $name did not reach its screen" >&2; return 1; }
   # Wait until tmux shows a stable screen.
   local prev="" cur
-  for i in $(seq 1 40); do
+  for _ in $(seq 1 40); do
     cur=$(tmx capture-pane -e -p -t s)
     [ "$cur" = "$prev" ] && break
     prev=$cur

@@ -10,6 +10,7 @@ SRC=${SKVM_SOURCE_DIR:?}
 TMP=$(mktemp -d)
 SOCK="skvm-test-$$"
 tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() { tmx kill-server 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 export SKVM_HOME="$TMP/home" SKVM_PROFILES_DIR="$SRC/tests/screens/fixtures/profiles"
