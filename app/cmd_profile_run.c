@@ -436,6 +436,12 @@ int cmd_profile_run(int argc, char **argv)
                    sum.passed, sum.failed, sum.skipped, sum.infra, sum.instances_reused, sum.cost_usd);
             if (sum.saved_path)
                 printf("saved %s\n", sum.saved_path);
+            if (sum.cancelled)
+                printf("interrupted: run the same command again to resume from the recorded "
+                       "instances\n");
+            else if (sum.infra)
+                printf("some instances could not be decided (model service failures): run the "
+                       "same command again to retry only those\n");
         }
         tcp_free(t);
         profiler_summary_done(&sum);

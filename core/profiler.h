@@ -15,7 +15,17 @@
  * primitive, level, instance, seed); a later run with the same base seed reuses those rows
  * and runs only what is missing. --force ignores recorded rows (for the chosen primitives
  * when a list is given). With a primitive list, the saved profile keeps the details of the
- * other primitives from the existing latest.json. */
+ * other primitives from the existing latest.json.
+ *
+ * Events on the bus (run id = the job id):
+ *   run.start     data {model, harness, total, instances, seed}
+ *   job.progress  one per decided instance: data {model, primitive, level, instance (0-based),
+ *                 seed, status ("pass" | "fail" | "skip" | "infra"), reused, done, total,
+ *                 cost_usd (so far), duration_ms, detail? (why it failed / was skipped)}
+ *   job.end       data {passed, failed, skipped, infra, reused, inversions, partial, cost_usd}
+ * The agent runs publish their own run.* / llm.* / tool.* events. Each decided instance is a
+ * profile_instances row whose checkpoints column holds {verdict, checkpoints[{name, score,
+ * reason}], skipReason?, summary?, artifact? (kept work dir of a failure), conversation?}. */
 #ifndef SKVM_CORE_PROFILER_H
 #define SKVM_CORE_PROFILER_H
 
