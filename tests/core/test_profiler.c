@@ -21,6 +21,8 @@ typedef struct Script {
     int calls;
     pthread_mutex_t mu;
     json_t *attempts;       /* "primitive:L:seed" -> attempts so far */
+    volatile int *cancel_after_flag; /* set *flag = 1 once CALLS reaches CANCEL_AFTER */
+    int cancel_after;
 } Script;
 
 static bool script_good(const Script *s, const char *prim, int level)
@@ -44,6 +46,8 @@ static SkStatus script_answer(void *ud, const ProbeInstance *in, const char *pro
     snprintf(key, sizeof key, "%s:%d:%llu", in->primitive, in->level, (unsigned long long)in->seed);
     int n = (int)json_integer_value(json_object_get(s->attempts, key));
     json_object_set_new(s->attempts, key, json_integer(n + 1));
+    if (s->cancel_after_flag && s->calls >= s->cancel_after)
+        *s->cancel_after_flag = 1;
     pthread_mutex_unlock(&s->mu);
     out->status = sk_strdup("ok");
     out->tokens_in = 100;
@@ -253,6 +257,45 @@ START_TEST(test_infra_never_a_capability_failure)
 }
 END_TEST
 
+START_TEST(test_cancel_then_resume)
+{
+    const char *home = tl_fresh_home();
+    Script s;
+    script_init(&s);
+    s.good[0] = "tool.file.read:1";
+    volatile int cancel = 0;
+    s.cancel_after_flag = &cancel;
+    s.cancel_after = 5;
+    ProfilerOptions o;
+    opts_for(&o, &s, home, "m/cancel");
+    o.cancel = &cancel;
+    o.concurrency = 2;
+    Tcp *t = NULL;
+    ProfilerSummary sum;
+    ck_assert_int_eq(profiler_run(&o, &t, &sum, NULL), SK_OK);
+    ck_assert(sum.cancelled);
+    ck_assert(sum.partial);
+    ck_assert(t->is_partial);
+    int first = sum.instances_run;
+    ck_assert_int_ge(first, 5);
+    ck_assert_int_le(first, 7);
+    tcp_free(t);
+    profiler_summary_done(&sum);
+    /* the same command again finishes the rest */
+    cancel = 0;
+    s.cancel_after_flag = NULL;
+    s.calls = 0;
+    ck_assert_int_eq(profiler_run(&o, &t, &sum, NULL), SK_OK);
+    ck_assert(!sum.partial);
+    ck_assert_int_eq(sum.instances_reused, first);
+    ck_assert_int_eq(s.calls, 30 - first);
+    ck_assert_int_eq(tcp_level(t, "tool.file.read"), 1);
+    tcp_free(t);
+    profiler_summary_done(&sum);
+    script_done(&s);
+}
+END_TEST
+
 START_TEST(test_tainted_runs_fail)
 {
     const char *home = tl_fresh_home();
@@ -390,6 +433,7 @@ int main(void)
     tcase_add_test(tc, test_resume_and_force);
     tcase_add_test(tc, test_infra_never_a_capability_failure);
     tcase_add_test(tc, test_tainted_runs_fail);
+    tcase_add_test(tc, test_cancel_then_resume);
     tcase_add_test(tc, test_concurrency_and_progress);
     suite_add_tcase(s, tc);
     return tl_run_suite(s);
