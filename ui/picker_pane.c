@@ -148,8 +148,10 @@ static PaneResult picker_pane_handle_key(Pane *p, const PaneKey *k)
         free(path);
         return ok ? PANE_HANDLED | PANE_QUIT : PANE_HANDLED | PANE_REDRAW;
     }
-    if (k->action == ACTION_QUIT && !p->wb->skill && !p->wb->skill_error)
-        return PANE_IGNORED; /* nothing to go back to: q quits the workbench */
+    if (k->action == ACTION_QUIT && !p->wb->skill && !p->wb->skill_error) {
+        p->wb->quit = true; /* nothing to go back to: q quits the workbench */
+        return PANE_HANDLED;
+    }
     if (k->action == ACTION_QUIT || k->action == ACTION_CANCEL)
         return PANE_HANDLED | PANE_QUIT;
     return PANE_IGNORED;
