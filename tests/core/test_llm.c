@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/js.h"
@@ -753,7 +754,44 @@ START_TEST(test_e2e_retry_after_timing)
     dt = sk_now_ms() - t0;
     ck_assert_msg(dt >= 280 && dt < 1500, "took %lld ms, want about 300", (long long)dt);
     llm_response_done(&r);
-    /* a server asking for more than the cap gets the cap (3000 ms here): not the 20 s */
+    /* retry-after as an HTTP date about two seconds ahead (1 s granularity) */
+    char date[64];
+    time_t when = time(NULL) + 2;
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    char *scen = sk_asprintf("{\"rules\":[{\"fault\":{\"type\":\"rate_limit\",\"retry_after\":"
+                             "\"%s\",\"fail_times\":1},\"reply\":{\"text\":\"x\"}}]}",
+                             date);
+    ck_assert_int_eq(msrv_set_script(e.m, scen), SK_OK);
+    free(scen);
+    ck_assert_msg(ask(e.c, "oa/m", "q", false, &r, &err) == SK_OK, "%s", err.msg);
+    llm_response_done(&r);
+    ev = env_last(&e, TRACE_LLM_RETRY);
+    ck_assert(js_bool(ev->data, "retry_after", false));
+    int64_t w = js_int(ev->data, "wait_ms", -1);
+    ck_assert_msg(w >= 900 && w <= 2100, "HTTP-date wait %lld ms", (long long)w);
+    /* a server asking for more than the cap gets the cap */
+    llm_client_free(e.c);
+    LlmClientOptions o;
+    llm_client_options_init(&o);
+    o.home = e.dir;
+    o.config_path = e.cfg;
+    o.store_path = e.db;
+    o.bus = e.bus;
+    o.cache_mode = LLM_CACHE_OFF;
+    o.retry_cap_ms = 200;
+    e.c = llm_client_new(&o);
+    ck_assert_int_eq(msrv_set_script(e.m, "{\"rules\":[{\"fault\":{\"type\":\"rate_limit\","
+                                          "\"retry_after\":20,\"fail_times\":1},\"reply\":"
+                                          "{\"text\":\"x\"}}]}"),
+                     SK_OK);
+    t0 = sk_now_ms();
+    ck_assert_msg(ask(e.c, "an/m", "q", true, &r, &err) == SK_OK, "%s", err.msg);
+    ck_assert(sk_now_ms() - t0 < 1500);
+    llm_response_done(&r);
+    ev = env_last(&e, TRACE_LLM_RETRY);
+    ck_assert_int_eq(js_int(ev->data, "wait_ms", 0), 200);
     env_stop(&e);
 }
 END_TEST
