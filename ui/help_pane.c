@@ -71,6 +71,7 @@ static void help_pane_build(HelpPane *hp)
     help_pane_add(hp, true, "", "Commands (type : then the command and Enter)");
     static const char *const cmds[][2] = {
         {":ACTION", "any action above by name, e.g. :heatmap, :next-model"},
+        {"Tab  Up  Down", "in the command line: complete the word; earlier commands"},
         {":N", "jump to line N of the source"},
         {":search TEXT", "search the source (like /)"},
         {":model NAME", "make NAME (or a part of it) the target model"},

@@ -15,12 +15,15 @@ struct StatusBar {
     char *msg;
     StatusPrompt prompt;
     SkBuf input;
+    SkVec history; /* char *: submitted command lines, oldest first */
+    size_t hpos;   /* position while browsing the history (history.len = the new line) */
 };
 
 StatusBar *status_bar_new(void)
 {
     StatusBar *sb = sk_calloc(1, sizeof *sb);
     sk_buf_init(&sb->input);
+    sk_vec_init(&sb->history, free);
     sb->needs_redraw = true;
     return sb;
 }
@@ -33,6 +36,7 @@ void status_bar_free(StatusBar *sb)
         delwin(sb->win);
     free(sb->msg);
     sk_buf_done(&sb->input);
+    sk_vec_done(&sb->history);
     free(sb);
 }
 
@@ -80,6 +84,7 @@ void status_bar_prompt(StatusBar *sb, StatusPrompt kind)
 {
     sb->prompt = kind;
     sk_buf_reset(&sb->input);
+    sb->hpos = sb->history.len;
     sb->needs_redraw = true;
 }
 
@@ -111,7 +116,24 @@ StatusPrompt status_bar_key(StatusBar *sb, int key, char **text)
         StatusPrompt k = sb->prompt;
         sb->prompt = STATUS_PROMPT_NONE;
         *text = sk_strdup(sk_buf_cstr(&sb->input));
+        if (k == STATUS_PROMPT_COMMAND && **text) {
+            const char *last =
+                sb->history.len ? sk_vec_get(&sb->history, sb->history.len - 1) : NULL;
+            if (!last || strcmp(last, *text))
+                sk_vec_push(&sb->history, sk_strdup(*text));
+        }
         return k;
+    }
+    if (sb->prompt == STATUS_PROMPT_COMMAND &&
+        (key == (KEYMAP_FN | KEY_UP) || key == (KEYMAP_FN | KEY_DOWN))) {
+        if (key == (KEYMAP_FN | KEY_UP) && sb->hpos > 0)
+            sb->hpos--;
+        else if (key == (KEYMAP_FN | KEY_DOWN) && sb->hpos < sb->history.len)
+            sb->hpos++;
+        sk_buf_reset(&sb->input);
+        if (sb->hpos < sb->history.len)
+            sk_buf_puts(&sb->input, sk_vec_get(&sb->history, sb->hpos));
+        return STATUS_PROMPT_NONE;
     }
     if (key == (KEYMAP_FN | KEY_BACKSPACE)) {
         if (!sb->input.len)
@@ -132,6 +154,36 @@ StatusPrompt status_bar_key(StatusBar *sb, int key, char **text)
     else
         sk_buf_puts(&sb->input, name);
     return STATUS_PROMPT_NONE;
+}
+
+void status_bar_complete(StatusBar *sb, const char *const *words, size_t n)
+{
+    const char *in = sk_buf_cstr(&sb->input);
+    if (strchr(in, ' '))
+        return; /* only the command word is completed */
+    size_t len = strlen(in), matches = 0, common = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(words[i], in, len))
+            continue;
+        if (!first) {
+            first = words[i];
+            common = strlen(first);
+        } else {
+            size_t c = 0;
+            while (c < common && first[c] == words[i][c])
+                c++;
+            common = c;
+        }
+        matches++;
+    }
+    if (!first)
+        return;
+    sk_buf_reset(&sb->input);
+    sk_buf_append(&sb->input, first, common);
+    if (matches == 1)
+        sk_buf_putc(&sb->input, ' ');
+    sb->needs_redraw = true;
 }
 
 void status_bar_render(StatusBar *sb, const Workbench *wb)

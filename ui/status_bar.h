@@ -28,8 +28,12 @@ bool status_bar_has_message(const StatusBar *sb);
 /* Start a prompt. */
 void status_bar_prompt(StatusBar *sb, StatusPrompt kind);
 StatusPrompt status_bar_prompting(const StatusBar *sb);
-/* Feed a key to the open prompt. When the user submits (Enter), returns the prompt kind and
- * sets *TEXT (free() it); Esc closes the prompt and returns STATUS_PROMPT_NONE. */
+/* Complete the command word being typed from WORDS (unique match: the word and a space;
+ * several: their common prefix). */
+void status_bar_complete(StatusBar *sb, const char *const *words, size_t n);
+/* Feed a key to the open prompt (Up/Down browse the command history). When the user submits
+ * (Enter), returns the prompt kind and sets *TEXT (free() it); Esc closes the prompt and returns
+ * STATUS_PROMPT_NONE. */
 StatusPrompt status_bar_key(StatusBar *sb, int key, char **text);
 
 #endif

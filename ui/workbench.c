@@ -595,8 +595,28 @@ void workbench_command(Workbench *wb, const char *line)
 
 /* ---- input ---- */
 
+/* Command words for completion: built-in commands, then every action name. */
+static const char *const wb_builtin_commands[] = {
+    "quit", "save-screen", "save-state", "resize",      "pane",   "model", "theme",
+    "open", "select",      "echo",       "time-redraw", "search", "line",  "file"};
+
+static void wb_complete(Workbench *wb)
+{
+    const char *words[SK_ARRAY_LEN(wb_builtin_commands) + ACTION_COUNT];
+    size_t n = 0;
+    for (size_t i = 0; i < SK_ARRAY_LEN(wb_builtin_commands); i++)
+        words[n++] = wb_builtin_commands[i];
+    for (int a = 1; a < ACTION_COUNT; a++)
+        words[n++] = keymap_action_name((Action)a);
+    status_bar_complete(wb->status, words, n);
+}
+
 static void wb_key(Workbench *wb, int key)
 {
+    if (status_bar_prompting(wb->status) == STATUS_PROMPT_COMMAND && key == KEYMAP_TAB) {
+        wb_complete(wb);
+        return;
+    }
     if (status_bar_prompting(wb->status)) {
         char *text = NULL;
         StatusPrompt k = status_bar_key(wb->status, key, &text);
