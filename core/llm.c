@@ -399,6 +399,7 @@ void llm_response_done(LlmResponse *resp)
     free(resp->model);
     free(resp->provider_model);
     free(resp->id);
+    free(resp->request_id);
     free(resp->text);
     for (size_t i = 0; i < resp->n_tool_calls; i++)
         llm_tool_call_done(&resp->tool_calls[i]);
@@ -419,6 +420,7 @@ json_t *llm_response_to_json(const LlmResponse *resp)
     json_object_set_new(o, "model", llm_jstr(resp->model));
     json_object_set_new(o, "provider_model", llm_jstr(resp->provider_model));
     json_object_set_new(o, "id", llm_jstr(resp->id));
+    json_object_set_new(o, "request_id", llm_jstr(resp->request_id));
     json_object_set_new(o, "text", json_string(resp->text ? resp->text : ""));
     json_object_set_new(o, "tool_calls",
                         llm_tool_calls_to_json(resp->tool_calls, resp->n_tool_calls));
@@ -463,6 +465,8 @@ SkStatus llm_response_from_json(const json_t *j, LlmResponse *resp, SkError *err
         resp->provider_model = sk_strdup(s);
     if ((s = js_str(j, "id", NULL)))
         resp->id = sk_strdup(s);
+    if ((s = js_str(j, "request_id", NULL)))
+        resp->request_id = sk_strdup(s);
     resp->text = sk_strdup(js_str(j, "text", ""));
     llm_tool_calls_from_json(json_object_get(j, "tool_calls"), &resp->tool_calls,
                              &resp->n_tool_calls);
@@ -1215,6 +1219,11 @@ static void llm_run_attempt(LlmClient *c, const ConfigRoute *route, const char *
     }
     out->status = SK_OK;
     resp->http_status = res.status;
+    const char *reqid = json_string_value(json_object_get(res.headers, "request-id"));
+    if (!reqid)
+        reqid = json_string_value(json_object_get(res.headers, "x-request-id"));
+    free(resp->request_id);
+    resp->request_id = reqid ? sk_strdup(reqid) : NULL;
     resp->ttft_ms = a->first_token ? a->ttft_ms : (res.ttfb_ms >= 0 ? res.ttfb_ms : -1);
     free(resp->chunk_ms);
     resp->chunk_ms = a->chunks;

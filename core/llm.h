@@ -153,6 +153,7 @@ struct LlmResponse {
     char *model;       /* the full id that was requested */
     char *provider_model; /* the model name the provider reported; may be NULL */
     char *id;          /* provider's response id; may be NULL */
+    char *request_id;  /* the request-id / x-request-id response header; may be NULL */
     char *text;        /* concatenated assistant text; never NULL after success ("" if none) */
     LlmToolCall *tool_calls;
     size_t n_tool_calls;
@@ -173,7 +174,7 @@ struct LlmResponse {
 
 void llm_response_init(LlmResponse *resp);
 void llm_response_done(LlmResponse *resp);
-/* {model, provider_model, id, text, tool_calls:[{id,name,arguments}], stop_reason,
+/* {model, provider_model, id, request_id, text, tool_calls:[{id,name,arguments}], stop_reason,
  *  stop_reason_raw, usage:{input,output,cache_read,cache_write}|null, cost_usd|null,
  *  cost_source, timings:{ttft_ms,total_ms,chunks}, attempts, http_status, cached}. New ref. */
 json_t *llm_response_to_json(const LlmResponse *resp);
