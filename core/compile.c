@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/js.h"
+#include "core/llm.h"
 #include "core/pass_caps.h"
 #include "core/pass_env.h"
 #include "core/pass_plan.h"
@@ -213,6 +214,106 @@ int compile_ctx_lines_left(const CompileCtx *c)
     return c->added_budget - added;
 }
 
+/* ---- the compiler model ---- */
+
+/* JSON from a text answer: fences stripped, the outermost {...}. New ref or NULL. */
+static json_t *json_from_text(const char *text)
+{
+    const char *a = strchr(text, '{'), *b = strrchr(text, '}');
+    if (!a || !b || b < a)
+        return NULL;
+    json_t *j = NULL;
+    if (js_parse(a, (size_t)(b - a + 1), &j, NULL) != SK_OK)
+        return NULL;
+    return j;
+}
+
+SkStatus compile_ctx_ask_json(CompileCtx *c, const char *tool, const char *description,
+                              json_t *schema, const char *system, const char *user,
+                              CompileValidateFn validate, void *ud, json_t **out, SkError *err)
+{
+    *out = NULL;
+    if (!c->llm)
+        return sk_error_set(err, SK_ERR_CONFIG, "no compiler model");
+    LlmRequest req;
+    llm_request_init(&req, c->compiler_model);
+    llm_request_set_system(&req, system);
+    llm_request_add_user_text(&req, user);
+    llm_request_add_tool(&req, tool, description, schema);
+    req.tool_choice = LLM_TOOL_CHOICE_NAMED;
+    req.tool_choice_name = sk_strdup(tool);
+    req.temperature = 0;
+    req.max_tokens = 8192;
+    SkStatus s = SK_OK;
+    char *problem = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        LlmResponse resp;
+        s = llm_complete(c->llm, &req, &resp, NULL, err);
+        c->tokens_in += resp.usage.input_tokens + resp.usage.cache_read_tokens +
+                       resp.usage.cache_write_tokens;
+        c->tokens_out += resp.usage.output_tokens;
+        if (s != SK_OK) {
+            llm_response_done(&resp);
+            sk_error_prefix(err, "compiler model (%s)", tool);
+            break;
+        }
+        json_t *val = NULL;
+        free(problem);
+        problem = NULL;
+        const char *call_id = NULL;
+        for (size_t i = 0; i < resp.n_tool_calls && !val; i++) {
+            if (!sk_str_eq(resp.tool_calls[i].name, tool))
+                continue;
+            call_id = resp.tool_calls[i].id;
+            const char *args = resp.tool_calls[i].arguments ? resp.tool_calls[i].arguments : "";
+            SkError perr;
+            if (js_parse(args, strlen(args), &val, &perr) != SK_OK)
+                problem = sk_asprintf("the %s arguments are not valid JSON (%s)", tool,
+                                      perr.msg);
+        }
+        if (!val && !problem) {
+            val = json_from_text(resp.text ? resp.text : "");
+            if (!val)
+                problem = sk_asprintf("no %s call and no JSON object in the answer", tool);
+        }
+        if (val && !json_is_object(val)) {
+            problem = sk_asprintf("the %s arguments must be a JSON object", tool);
+            json_decref(val);
+            val = NULL;
+        }
+        if (val && !problem)
+            problem = validate ? validate(val, ud) : NULL;
+        if (!problem) {
+            *out = val;
+            llm_response_done(&resp);
+            break;
+        }
+        json_decref(val);
+        compile_ctx_log(c, "compiler model output for %s is invalid (%s)%s", tool, problem,
+                        attempt == 0 ? "; asking once for a repair" : "");
+        if (attempt == 0) {
+            llm_request_add_response(&req, &resp);
+            char *fix = sk_asprintf("That output is invalid: %s. Call %s again with corrected "
+                                    "arguments that follow the schema exactly.",
+                                    problem, tool);
+            if (call_id)
+                llm_request_add_tool_result(&req, call_id, fix, true);
+            else
+                llm_request_add_user_text(&req, fix);
+            free(fix);
+        } else {
+            s = sk_error_set(err, SK_ERR_BAD_RESPONSE,
+                             "the compiler model's %s output is invalid after one repair "
+                             "attempt: %s",
+                             tool, problem);
+        }
+        llm_response_done(&resp);
+    }
+    free(problem);
+    llm_request_done(&req);
+    return s;
+}
+
 /* ---- result ---- */
 
 void compile_result_done(CompileResult *r)
@@ -410,11 +511,6 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
                                  strcmp(o->compiler_model, "offline")
                              ? o->compiler_model
                              : NULL;
-    if (cmodel)
-        return sk_error_set(err, SK_ERR_UNSUPPORTED,
-                            "compiling with a compiler model (%s) is not available in this "
-                            "build yet; use --offline",
-                            cmodel);
     int nums[COMPILE_MAX_PASSES];
     size_t npass = 0;
     s = compile_resolve_passes(o->passes, nums, &npass, err);
@@ -465,6 +561,7 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
     }
     char *passes = passes_string(nums, npass);
     char *work = NULL;
+    LlmClient *owned_llm = NULL;
     CompileCtx ctx;
     memset(&ctx, 0, sizeof ctx);
     if (s != SK_OK)
@@ -516,6 +613,21 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
     ctx.artifacts = r->artifacts;
     ctx.added_budget = compile_line_budget(compile_count_lines(skill->content));
     ctx.selected = selected;
+    if (cmodel) {
+        if (o->llm) {
+            ctx.llm = o->llm;
+        } else {
+            LlmClientOptions lo;
+            llm_client_options_init(&lo);
+            lo.home = o->home;
+            owned_llm = llm_client_new(&lo);
+            if (!owned_llm) {
+                s = sk_error_set(err, SK_ERR_CONFIG, "cannot start the model client");
+                goto out;
+            }
+            ctx.llm = owned_llm;
+        }
+    }
 
     progress(o, "compile %s for %s (%s), passes %s%s", r->skill, o->model, harness, passes,
              cmodel ? "" : ", offline");
@@ -540,6 +652,11 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
         json_object_set_new(entry, "summary", ctx.summary);
         json_object_set_new(entry, "messages", ctx.messages);
         json_object_set_new(entry, "duration_ms", json_integer(sk_now_ms() - ps));
+        if (ctx.llm)
+            json_object_set_new(entry, "tokens", json_pack("{s:I,s:I}", "input",
+                                                           (json_int_t)ctx.tokens_in, "output",
+                                                           (json_int_t)ctx.tokens_out));
+        ctx.tokens_in = ctx.tokens_out = 0;
         if (ss != SK_OK)
             json_object_set_new(entry, "error", json_string(perr.msg));
         json_array_append_new(r->passes, entry);
@@ -594,7 +711,7 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
         prov.passes = passes;
         prov.model = (char *)o->model;
         prov.harness = (char *)harness;
-        prov.compiler_model = (char *)"offline";
+        prov.compiler_model = (char *)(cmodel ? cmodel : "offline");
         prov.profile_version = (char *)(ctx.profile && ctx.profile->profiled_at
                                             ? ctx.profile->profiled_at
                                             : "");
@@ -657,6 +774,7 @@ out:
     }
     free(ctx.text);
     free(ctx.env_script);
+    llm_client_free(owned_llm);
     free(passes);
     tcp_free(owned_tcp);
     tcp_index_free(idx);

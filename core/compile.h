@@ -91,6 +91,9 @@ typedef struct CompileOptions {
     bool verify_env;            /* pass 2: run env-setup.sh twice in the sandbox */
     bool force;                 /* compile even when an identical variant exists */
     bool no_commit;             /* do not write to the variant store (result in keep_dir) */
+    struct LlmClient *llm;      /* client for the compiler model (borrowed); NULL: one is
+                                   made from $SKVM_HOME/config.yaml when a compiler model is
+                                   set */
     CompileProgressFn progress;
     void *progress_ud;
 } CompileOptions;
@@ -110,7 +113,21 @@ struct CompileCtx {
     json_t *summary;         /* the running pass's summary object (counts etc.) */
     int added_budget;        /* lines the guard allows to be added to the original */
     unsigned selected;       /* bit (1 << number) per selected pass */
+    struct LlmClient *llm;   /* NULL offline */
+    long long tokens_in, tokens_out; /* compiler-model usage so far */
 };
+
+/* Check a model's JSON answer: NULL when valid, else what is wrong (new string). */
+typedef char *(*CompileValidateFn)(json_t *value, void *ud);
+
+/* Ask the compiler model for structured output: the tool TOOL (with input SCHEMA, borrowed)
+ * is forced; the arguments (or, failing a tool call, JSON in the text) are parsed and
+ * checked by VALIDATE. On invalid output the model gets one repair turn naming the problem.
+ * *OUT gets the value (new ref). SK_ERR_BAD_RESPONSE when it is still invalid, or the
+ * model call's own status. */
+SkStatus compile_ctx_ask_json(CompileCtx *c, const char *tool, const char *description,
+                              json_t *schema, const char *system, const char *user,
+                              CompileValidateFn validate, void *ud, json_t **out, SkError *err);
 
 /* Replace the current SKILL.md (in memory and in work_dir). */
 SkStatus compile_ctx_set_text(CompileCtx *c, const char *text, SkError *err);

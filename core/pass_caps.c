@@ -220,6 +220,54 @@ static char *line_str(const Line *l, size_t max)
     return sk_strndup(l->p, n);
 }
 
+/* Lower-case words of 3+ letters/digits of T. */
+static void words_of(const char *t, size_t n, SkVec *out)
+{
+    sk_vec_init(out, free);
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !isalnum((unsigned char)t[i]))
+            i++;
+        size_t j = i;
+        while (j < n && isalnum((unsigned char)t[j]))
+            j++;
+        if (j - i >= 3) {
+            char *w = sk_strndup(t + i, j - i);
+            for (char *c = w; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            sk_vec_push(out, w);
+        }
+        i = j;
+    }
+}
+
+/* Is EVIDENCE still there, reworded: some line of the final text (outside skvm sections)
+ * holds at least two thirds of its words? A local rephrasing keeps the step; a deletion does not. */
+static bool rephrased_in(const Scan *sf, const char *evidence)
+{
+    SkVec ew;
+    words_of(evidence, strlen(evidence), &ew);
+    bool found = false;
+    for (size_t i = 0; i < sf->lines.len && !found && ew.len > 0; i++) {
+        if (sf->skvm[i])
+            continue;
+        const Line *l = sf->lines.items[i];
+        SkVec lw;
+        words_of(l->p, l->len, &lw);
+        size_t hit = 0;
+        for (size_t a = 0; a < ew.len; a++)
+            for (size_t b = 0; b < lw.len; b++)
+                if (!strcmp(ew.items[a], lw.items[b])) {
+                    hit++;
+                    break;
+                }
+        found = hit * 3 >= ew.len * 2 && hit >= 2;
+        sk_vec_done(&lw);
+    }
+    sk_vec_done(&ew);
+    return found;
+}
+
 int compile_count_lines(const char *text)
 {
     int n = 0;
@@ -350,7 +398,7 @@ json_t *pass_caps_guard(const char *orig, const char *final, const json_t *requi
                 if (!sk_str_eq(js_str(e, "file", ""), "SKILL.md"))
                     continue;
                 const char *t = js_str(e, "text", "");
-                if (!*t || strstr(final, t))
+                if (!*t || strstr(final, t) || rephrased_in(&sf, t))
                     continue;
                 if (*prim && strstr(sk_buf_cstr(&skvm_text), prim))
                     continue;
@@ -507,16 +555,182 @@ static char *clip(const char *s, size_t max)
     return sk_asprintf("%.*s...", (int)max, s);
 }
 
+/* ---- with a compiler model ---- */
+
+static char *validate_reqs(json_t *v, void *ud)
+{
+    (void)ud;
+    json_t *arr = js_arr(v, "requirements");
+    if (!arr)
+        return sk_strdup("missing the array \"requirements\"");
+    size_t i;
+    json_t *r;
+    json_array_foreach(arr, i, r) {
+        const char *prim = js_str(r, "primitive", NULL);
+        if (!prim)
+            return sk_asprintf("requirements[%zu] has no \"primitive\"", i);
+        if (!catalog_find(prim))
+            return sk_asprintf("requirements[%zu]: \"%s\" is not one of the 26 primitive ids",
+                               i, prim);
+        int lv = tcp_level_parse(js_str(r, "level", ""));
+        if (lv < 1 || lv > 3)
+            return sk_asprintf("requirements[%zu]: level must be \"L1\", \"L2\" or \"L3\"", i);
+        if (!*js_str(r, "evidence", ""))
+            return sk_asprintf("requirements[%zu]: evidence (a quote from SKILL.md) is missing",
+                               i);
+    }
+    return NULL;
+}
+
+static void ev_free(void *p)
+{
+    Evidence *e = p;
+    free(e->file);
+    free(e->text);
+    free(e);
+}
+
+/* The SKILL.md line that contains QUOTE (0 when none). */
+static int find_line(const Skill *s, const char *quote)
+{
+    for (size_t n = 1; n <= s->nlines; n++) {
+        size_t len = 0;
+        const char *p = skill_line(s, n, &len);
+        char *l = sk_strndup(p, len);
+        bool hit = *quote && strstr(l, quote) != NULL;
+        free(l);
+        if (hit)
+            return (int)n;
+    }
+    return 0;
+}
+
+static json_t *req_schema(void)
+{
+    return json_pack(
+        "{s:s,s:{s:{s:s,s:{s:s,s:{s:{s:s},s:{s:s,s:[s,s,s]},s:{s:s},s:{s:s}},s:[s,s,s]}}},"
+        "s:[s]}",
+        "type", "object", "properties", "requirements", "type", "array", "items", "type",
+        "object", "properties", "primitive", "type", "string", "level", "type", "string", "enum",
+        "L1", "L2", "L3", "evidence", "type", "string", "why", "type", "string", "required",
+        "primitive", "level", "evidence", "required", "requirements");
+}
+
+/* Ask the compiler model for requirements and merge them into A: a higher level wins, the
+ * model's evidence is added; SOURCES gets primitive -> "model" / "analyzer+model". */
+static SkStatus model_requirements(CompileCtx *c, Analysis *a, json_t *sources, SkError *err)
+{
+    SkBuf u = SK_BUF_INIT;
+    sk_buf_puts(&u, "List the primitive capabilities this skill needs, each with the minimum "
+                    "level and a quote from SKILL.md as evidence.\n\nPrimitives and levels:\n");
+    size_t n;
+    const Primitive *all = catalog_all(&n);
+    for (size_t i = 0; i < n; i++)
+        sk_buf_printf(&u, "- %s: L1 %s; L2 %s; L3 %s\n", all[i].id, all[i].level[0],
+                      all[i].level[1], all[i].level[2]);
+    sk_buf_printf(&u, "\n## SKILL.md\n\n```markdown\n%s\n```\n", c->source->content);
+    json_t *schema = req_schema();
+    json_t *v = NULL;
+    SkStatus s = compile_ctx_ask_json(
+        c, "report_requirements", "Report the skill's capability requirements", schema,
+        "You are a precise skill compiler. Report only requirements the text supports, using "
+        "the listed primitive ids exactly.",
+        u.data, validate_reqs, NULL, &v, err);
+    json_decref(schema);
+    sk_buf_done(&u);
+    if (s != SK_OK)
+        return s;
+    size_t i;
+    json_t *r;
+    size_t added = 0;
+    json_array_foreach(js_arr(v, "requirements"), i, r) {
+        const Primitive *p = catalog_find(js_str(r, "primitive", ""));
+        int lv = tcp_level_parse(js_str(r, "level", "L1"));
+        const char *quote = js_str(r, "evidence", "");
+        Requirement *req = (Requirement *)analyzer_find(a, p->id);
+        if (!req) {
+            req = sk_calloc(1, sizeof *req);
+            req->primitive = p->id;
+            req->level = lv;
+            req->why = sk_strdup(js_str(r, "why", "named by the compiler model"));
+            sk_vec_init(&req->evidence, ev_free);
+            sk_vec_push(&a->reqs, req);
+            json_object_set_new(sources, p->id, json_string("model"));
+            added++;
+        } else {
+            if (lv > req->level)
+                req->level = lv;
+            json_object_set_new(sources, p->id, json_string("analyzer+model"));
+        }
+        Evidence *e = sk_calloc(1, sizeof *e);
+        e->file = sk_strdup("SKILL.md");
+        e->line = find_line(c->source, quote);
+        e->text = sk_strndup(quote, 200);
+        sk_vec_push(&req->evidence, e);
+    }
+    compile_ctx_log(c, "the compiler model named %zu requirements (%zu new to the analyzer)",
+                    json_array_size(js_arr(v, "requirements")), added);
+    json_decref(v);
+    return SK_OK;
+}
+
+static char *validate_edits(json_t *v, void *ud)
+{
+    const char *text = ud;
+    json_t *arr = js_arr(v, "edits");
+    if (!arr)
+        return sk_strdup("missing the array \"edits\"");
+    if (json_array_size(arr) > 3)
+        return sk_strdup("at most 3 local edits are allowed");
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        const char *find = js_str(e, "find", NULL);
+        const char *rep = js_str(e, "replace", NULL);
+        if (!find || !*find || !rep)
+            return sk_asprintf("edits[%zu] needs \"find\" (non-empty) and \"replace\"", i);
+        const char *hit = strstr(text, find);
+        if (!hit)
+            return sk_asprintf("edits[%zu]: the \"find\" text does not occur in SKILL.md", i);
+        if (strstr(hit + 1, find))
+            return sk_asprintf("edits[%zu]: the \"find\" text occurs more than once; quote "
+                               "more context",
+                               i);
+    }
+    return NULL;
+}
+
+/* The compiler model proposes up to 3 local edits for the gaps; they are applied in order.
+ * Returns the new text in *OUT (NULL when the model proposed none). */
+static SkStatus model_rewrite(CompileCtx *c, const SkVec *items, char **out, SkError *err);
+
 SkStatus pass_caps_run(CompileCtx *c, SkError *err)
 {
     Analysis *a = NULL;
     SkStatus s = analyzer_run(c->source, &a, err);
     if (s != SK_OK)
         return sk_error_prefix(err, "requirements");
+    json_t *sources = json_object();
+    if (c->llm) {
+        s = model_requirements(c, a, sources, err);
+        if (s != SK_OK) {
+            json_decref(sources);
+            analyzer_free(a);
+            return s;
+        }
+    }
     json_t *reqs = requirements_json(a);
+    size_t ri;
+    json_t *rq;
+    json_array_foreach(reqs, ri, rq) {
+        json_t *src = json_object_get(sources, js_str(rq, "primitive", ""));
+        if (src)
+            json_object_set(rq, "source", src);
+    }
+    json_decref(sources);
     json_t *rdoc = json_object();
     json_object_set_new(rdoc, "skill", json_string(c->source->id));
-    json_object_set_new(rdoc, "source", json_string("analyzer"));
+    json_object_set_new(rdoc, "source", json_string(c->llm ? "analyzer+model" : "analyzer"));
     json_object_set_new(rdoc, "requirements", reqs);
     json_object_set(c->artifacts, "requirements", rdoc);
     json_decref(rdoc);
@@ -621,7 +835,16 @@ SkStatus pass_caps_run(CompileCtx *c, SkError *err)
     json_object_set_new(c->summary, "requirements", json_integer((json_int_t)a->reqs.len));
     json_object_set_new(c->summary, "gaps", json_integer((json_int_t)items.len));
 
-    if (items.len == 0) {
+    char *edited = NULL;
+    if (items.len > 0 && c->llm) {
+        s = model_rewrite(c, &items, &edited, err);
+        if (s != SK_OK)
+            goto done;
+    }
+    if (edited) {
+        s = compile_ctx_set_text(c, edited, err);
+        free(edited);
+    } else if (items.len == 0) {
         compile_ctx_log(c, "no gaps against %s: SKILL.md left unchanged", model);
     } else if (bullets < 1) {
         compile_ctx_log(c, "%zu gaps, but no room under the length budget for guidance: "
@@ -643,10 +866,76 @@ SkStatus pass_caps_run(CompileCtx *c, SkError *err)
     }
     json_object_set_new(c->summary, "addressed",
                         json_integer((json_int_t)(bullets >= 1 ? items.len : 0)));
+done:
     free(model);
     sk_buf_done(&body);
     sk_vec_done(&items);
     sk_vec_done(&gaps);
     analyzer_free(a);
     return s;
+}
+
+static SkStatus model_rewrite(CompileCtx *c, const SkVec *items, char **out, SkError *err)
+{
+    *out = NULL;
+    SkBuf u = SK_BUF_INIT;
+    sk_buf_printf(&u, "Target model: %s on %s.\n\n## Capability gaps (%zu)\n\n", c->opts->model,
+                  c->harness, items->len);
+    for (size_t i = 0; i < items->len; i++) {
+        const GapItem *it = items->items[i];
+        char *guide = guidance_for(it->prim, it->gap->required, it->gap->have);
+        const Evidence *e = best_evidence(it->req);
+        sk_buf_printf(&u, "- %s: needs %s, the model has %s. Evidence: %s:%d \"%s\". "
+                          "Degradation: %s\n",
+                      it->gap->primitive, tcp_level_name(it->gap->required),
+                      tcp_level_name(it->gap->have), e ? e->file : "-", e ? e->line : 0,
+                      e && e->text ? e->text : "", guide);
+        free(guide);
+    }
+    sk_buf_printf(&u, "\n## SKILL.md\n\n```markdown\n%s\n```\n", c->text);
+    json_t *schema = json_pack(
+        "{s:s,s:{s:{s:s,s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s}},s:[s,s]}}},s:[s]}", "type",
+        "object", "properties", "edits", "type", "array", "items", "type", "object",
+        "properties", "find", "type", "string", "replace", "type", "string", "primitive",
+        "type", "string", "required", "find", "replace", "required", "edits");
+    json_t *v = NULL;
+    SkStatus s = compile_ctx_ask_json(
+        c, "propose_edits", "Local edits to SKILL.md that lower its demands for the gaps",
+        schema,
+        "You are a compensation editor for agent skills. Lower the skill's demand where the "
+        "target model is weaker, with at most 3 local edits: each replaces one exact, unique "
+        "span of SKILL.md. Keep the frontmatter, every heading and every code block as they "
+        "are; never drop steps, checks or required outputs; no new sections; no generic "
+        "advice. Proposing no edit is fine.",
+        u.data, validate_edits, c->text, &v, err);
+    json_decref(schema);
+    sk_buf_done(&u);
+    if (s != SK_OK)
+        return s;
+    json_t *edits = js_arr(v, "edits");
+    if (json_array_size(edits) == 0) {
+        compile_ctx_log(c, "the compiler model proposed no edit: SKILL.md left unchanged");
+        json_decref(v);
+        return SK_OK;
+    }
+    char *text = sk_strdup(c->text);
+    size_t i;
+    json_t *e;
+    size_t applied = 0;
+    json_array_foreach(edits, i, e) {
+        const char *find = js_str(e, "find", "");
+        const char *rep = js_str(e, "replace", "");
+        const char *hit = strstr(text, find);
+        if (!hit)
+            continue; /* an earlier edit consumed it */
+        char *t = sk_asprintf("%.*s%s%s", (int)(hit - text), text, rep, hit + strlen(find));
+        free(text);
+        text = t;
+        applied++;
+    }
+    compile_ctx_log(c, "applied %zu local edit%s from the compiler model", applied,
+                    applied == 1 ? "" : "s");
+    json_decref(v);
+    *out = text;
+    return SK_OK;
 }

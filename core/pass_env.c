@@ -1133,9 +1133,94 @@ static json_t *verify_script(const char *script, SkError *err, SkStatus *status)
     return v;
 }
 
+static char *validate_deps(json_t *v, void *ud)
+{
+    (void)ud;
+    json_t *arr = js_arr(v, "dependencies");
+    if (!arr)
+        return sk_strdup("missing the array \"dependencies\"");
+    size_t i;
+    json_t *d;
+    json_array_foreach(arr, i, d) {
+        const char *t = js_str(d, "type", "");
+        if (strcmp(t, "pip") && strcmp(t, "npm") && strcmp(t, "system"))
+            return sk_asprintf("dependencies[%zu]: type must be pip, npm or system", i);
+        if (!safe_name(js_str(d, "name", "")))
+            return sk_asprintf("dependencies[%zu]: \"%s\" is not a package name", i,
+                               js_str(d, "name", ""));
+    }
+    return NULL;
+}
+
+/* The compiler model's dependency list, merged into DEPS (new entries: source "model"). */
+static SkStatus model_deps(CompileCtx *c, json_t *deps, SkError *err)
+{
+    char *own = pass_caps_strip_sections(c->text);
+    char *user = sk_asprintf("List what must be installed for this skill to work: Python "
+                             "packages (pip distribution names, with the import name as "
+                             "module), npm packages, and system commands. Leave out the "
+                             "standard libraries and the agent itself.\n\n```markdown\n%s\n"
+                             "```\n",
+                             own);
+    free(own);
+    json_t *schema = json_pack(
+        "{s:s,s:{s:{s:s,s:{s:s,s:{s:{s:s},s:{s:s,s:[s,s,s]},s:{s:s},s:{s:s}},s:[s,s]}}},"
+        "s:[s]}",
+        "type", "object", "properties", "dependencies", "type", "array", "items", "type",
+        "object", "properties", "name", "type", "string", "type", "type", "string", "enum",
+        "pip", "npm", "system", "module", "type", "string", "command", "type", "string",
+        "required", "name", "type", "required", "dependencies");
+    json_t *v = NULL;
+    SkStatus s = compile_ctx_ask_json(c, "report_dependencies", "What the skill needs installed",
+                                      schema, "You are a precise skill compiler.", user,
+                                      validate_deps, NULL, &v, err);
+    json_decref(schema);
+    free(user);
+    if (s != SK_OK)
+        return s;
+    size_t i, added = 0;
+    json_t *d;
+    json_array_foreach(js_arr(v, "dependencies"), i, d) {
+        const char *type = js_str(d, "type", "");
+        char *name = sk_strdup(js_str(d, "name", ""));
+        if (!strcmp(type, "pip"))
+            for (char *p = name; *p; p++)
+                *p = (char)tolower((unsigned char)*p);
+        const char *mod = js_str(d, "module", NULL);
+        if (!strcmp(type, "pip") && (pass_env_python_stdlib(name) ||
+                                     (mod && pass_env_python_stdlib(mod)))) {
+            free(name);
+            continue;
+        }
+        if (!dep_find(deps, type, name)) {
+            char *m = !strcmp(type, "pip") && !mod ? python_module_of(name) : NULL;
+            dep_add(deps, type, name, mod ? mod : m, js_str(d, "command", NULL), "model",
+                    "SKILL.md", 0, "named by the compiler model");
+            free(m);
+            json_t *nd = dep_find(deps, type, name);
+            if (nd) {
+                finish_commands(nd);
+                added++;
+            }
+        }
+        free(name);
+    }
+    compile_ctx_log(c, "the compiler model named %zu dependencies (%zu new to the scan)",
+                    json_array_size(js_arr(v, "dependencies")), added);
+    json_decref(v);
+    return SK_OK;
+}
+
 SkStatus pass_env_run(CompileCtx *c, SkError *err)
 {
     json_t *deps = pass_env_scan(c->source, c->text);
+    if (c->llm) {
+        SkStatus ms = model_deps(c, deps, err);
+        if (ms != SK_OK) {
+            json_decref(deps);
+            return ms;
+        }
+    }
     int missing = pass_env_check_presence(deps);
     char *script = pass_env_script(c->source->name ? c->source->name : c->source->id, deps);
     json_t *val = pass_env_validate(script);

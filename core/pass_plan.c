@@ -935,9 +935,234 @@ char *pass_plan_section(const json_t *plan, int max_lines)
     return sec;
 }
 
+/* ---- with a compiler model ---- */
+
+static json_t *find_by_id(json_t *arr, const char *id)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) if (sk_str_eq(js_str(x, "id", ""), id)) return x;
+    return NULL;
+}
+
+static char *validate_plan(json_t *v, void *ud)
+{
+    (void)ud;
+    json_t *steps = js_arr(v, "steps");
+    if (!steps || json_array_size(steps) == 0)
+        return sk_strdup("\"steps\" must be a non-empty array");
+    if (json_array_size(steps) > PLAN_MAX_STEPS)
+        return sk_asprintf("at most %d steps", PLAN_MAX_STEPS);
+    size_t i, k;
+    json_t *st, *d;
+    json_array_foreach(steps, i, st) {
+        const char *id = js_str(st, "id", "");
+        if (!*id || !*js_str(st, "title", ""))
+            return sk_asprintf("steps[%zu] needs an \"id\" and a \"title\"", i);
+        for (size_t j = 0; j < i; j++)
+            if (sk_str_eq(js_str(json_array_get(steps, j), "id", ""), id))
+                return sk_asprintf("step id \"%s\" is used twice", id);
+    }
+    json_array_foreach(steps, i, st) {
+        json_array_foreach(js_arr(st, "depends_on"), k, d) {
+            const char *dep = json_string_value(d);
+            if (!dep || !find_by_id(steps, dep))
+                return sk_asprintf("step \"%s\" depends on an unknown step",
+                                   js_str(st, "id", ""));
+            if (sk_str_eq(dep, js_str(st, "id", "")))
+                return sk_asprintf("step \"%s\" depends on itself", js_str(st, "id", ""));
+        }
+    }
+    /* acyclic */
+    json_t *probe = json_pack("{s:O,s:[]}", "steps", steps, "edges");
+    json_array_foreach(steps, i, st) json_array_foreach(js_arr(st, "depends_on"), k, d)
+        json_array_append_new(js_arr(probe, "edges"),
+                              json_pack("{s:O,s:s}", "from", d, "to", js_str(st, "id", "")));
+    bool ok = pass_plan_acyclic(probe, NULL);
+    json_decref(probe);
+    if (!ok)
+        return sk_strdup("the step dependencies form a cycle");
+    json_t *g;
+    json_array_foreach(js_arr(v, "groups"), i, g) {
+        const char *t = js_str(g, "type", "");
+        if (strcmp(t, "dlp") && strcmp(t, "ilp") && strcmp(t, "tlp"))
+            return sk_asprintf("groups[%zu]: type must be dlp, ilp or tlp", i);
+        json_t *ids = js_arr(g, "steps");
+        if (!ids || json_array_size(ids) < (strcmp(t, "dlp") ? 2u : 1u))
+            return sk_asprintf("groups[%zu]: %s needs %s", i, t,
+                               strcmp(t, "dlp") ? "two or more steps" : "a step");
+        json_array_foreach(ids, k, d) if (!json_string_value(d) ||
+                                          !find_by_id(steps, json_string_value(d)))
+            return sk_asprintf("groups[%zu] names an unknown step", i);
+    }
+    return NULL;
+}
+
+/* Topological order, critical path and speed-up of a plan's steps and edges. */
+static void plan_finish(json_t *plan)
+{
+    json_t *order = json_array();
+    bool acyclic = pass_plan_acyclic(plan, order);
+    json_object_set_new(plan, "acyclic", json_boolean(acyclic));
+    json_t *steps = js_arr(plan, "steps"), *edges = js_arr(plan, "edges");
+    json_t *dist = json_object(), *prev = json_object();
+    const char *best = NULL;
+    long long bestd = 0;
+    size_t i, k;
+    json_t *id, *e;
+    json_array_foreach(order, i, id) {
+        const char *sid = json_string_value(id);
+        long long d = 1;
+        const char *from = NULL;
+        json_array_foreach(edges, k, e) {
+            if (!sk_str_eq(js_str(e, "to", ""), sid))
+                continue;
+            long long pd = json_integer_value(json_object_get(dist, js_str(e, "from", "")));
+            if (pd + 1 > d) {
+                d = pd + 1;
+                from = js_str(e, "from", "");
+            }
+        }
+        json_object_set_new(dist, sid, json_integer(d));
+        if (from)
+            json_object_set_new(prev, sid, json_string(from));
+        if (d > bestd) {
+            bestd = d;
+            best = sid;
+        }
+    }
+    json_t *cp = json_array();
+    for (const char *c = best; c; c = js_str(prev, c, NULL))
+        json_array_insert_new(cp, 0, json_string(c));
+    size_t total = json_array_size(steps);
+    json_object_set_new(plan, "topo_order", order);
+    json_object_set_new(plan, "critical_path", cp);
+    json_object_set_new(plan, "total_weight", json_integer((json_int_t)total));
+    json_object_set_new(plan, "critical_weight", json_integer(bestd));
+    json_object_set_new(plan, "ideal_speedup",
+                        json_real(bestd > 0 ? (double)((int)(100.0 * (double)total / (double)bestd +
+                                                            0.5)) /
+                                                  100.0
+                                            : 1.0));
+    json_decref(dist);
+    json_decref(prev);
+}
+
+static bool edge_path(json_t *edges, const char *from, const char *to, int depth)
+{
+    if (sk_str_eq(from, to))
+        return true;
+    if (depth > PLAN_MAX_STEPS)
+        return false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(edges, i, e) if (sk_str_eq(js_str(e, "from", ""), from) &&
+                                        edge_path(edges, js_str(e, "to", ""), to, depth + 1))
+        return true;
+    return false;
+}
+
+static SkStatus model_plan(CompileCtx *c, json_t **out, SkError *err)
+{
+    *out = NULL;
+    char *own = pass_caps_strip_sections(c->text);
+    char *user = sk_asprintf(
+        "Decompose this skill's workflow into 2-12 steps with their inputs, outputs and "
+        "dependencies, and name groups of steps that can run in parallel: dlp (one step, the "
+        "same operation over many items), ilp (independent single tool calls, one turn), tlp "
+        "(independent multi-step subtasks, sub-agents). Prefer false negatives: a linear "
+        "workflow has no groups. Give each step the SKILL.md line where it starts.\n\n"
+        "```markdown\n%s\n```\n",
+        own);
+    free(own);
+    json_t *schema = json_pack(
+        "{s:s,s:{s:{s:s,s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:s}},s:[s,s]}},"
+        "s:{s:s,s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s}}}}},s:[s]}",
+        "type", "object", "properties", "steps", "type", "array", "items", "type", "object",
+        "properties", "id", "type", "string", "title", "type", "string", "depends_on", "type",
+        "array", "inputs", "type", "array", "outputs", "type", "array", "line", "type",
+        "integer", "required", "id", "title", "groups", "type", "array", "items", "type",
+        "object", "properties", "type", "type", "string", "steps", "type", "array", "reason",
+        "type", "string", "required", "steps");
+    json_t *v = NULL;
+    SkStatus s = compile_ctx_ask_json(c, "report_plan", "The skill's workflow as a DAG", schema,
+                                      "You are a precise skill compiler extracting the "
+                                      "workflow of an agent skill.",
+                                      user, validate_plan, NULL, &v, err);
+    json_decref(schema);
+    free(user);
+    if (s != SK_OK)
+        return s;
+    json_t *plan = json_object();
+    json_object_set_new(plan, "version", json_integer(1));
+    json_object_set_new(plan, "source", json_string("model"));
+    json_object_set_new(plan, "strategy", json_string("compiler model"));
+    json_object_set_new(plan, "harness", json_string(c->harness));
+    json_t *steps = json_array(), *edges = json_array(), *groups = json_array();
+    size_t i, k;
+    json_t *st, *d;
+    json_array_foreach(js_arr(v, "steps"), i, st) {
+        long long line = js_int(st, "line", 0);
+        if (line < 1 || line > (long long)c->source->nlines)
+            line = 0;
+        json_t *o = json_pack("{s:s,s:s,s:s,s:[I,I]}", "id", js_str(st, "id", ""), "title",
+                              js_str(st, "title", ""), "file", "SKILL.md", "lines",
+                              (json_int_t)line, (json_int_t)line);
+        json_object_set(o, "inputs", js_arr(st, "inputs") ? js_arr(st, "inputs") : json_array());
+        json_object_set(o, "outputs",
+                        js_arr(st, "outputs") ? js_arr(st, "outputs") : json_array());
+        json_array_append_new(steps, o);
+        json_array_foreach(js_arr(st, "depends_on"), k, d)
+            json_array_append_new(edges, json_pack("{s:O,s:s,s:s}", "from", d, "to",
+                                                   js_str(st, "id", ""), "kind", "model"));
+    }
+    json_object_set_new(plan, "steps", steps);
+    json_object_set_new(plan, "edges", edges);
+    json_t *g;
+    int gid = 0;
+    json_array_foreach(js_arr(v, "groups"), i, g) {
+        /* keep a group only when no member depends on another, even transitively */
+        json_t *ids = js_arr(g, "steps");
+        bool indep = true;
+        for (size_t a = 0; a < json_array_size(ids) && indep; a++)
+            for (size_t b = 0; b < json_array_size(ids) && indep; b++)
+                if (a != b && edge_path(edges, json_string_value(json_array_get(ids, a)),
+                                        json_string_value(json_array_get(ids, b)), 0))
+                    indep = false;
+        if (!indep) {
+            compile_ctx_log(c, "dropped the model's group %zu: its steps depend on each other",
+                            i + 1);
+            continue;
+        }
+        const char *type = js_str(g, "type", "");
+        char *gname = sk_asprintf("g%d", ++gid);
+        json_t *o = json_pack("{s:s,s:s,s:O,s:s,s:s,s:b}", "id", gname, "type", type, "steps",
+                              ids, "mechanism",
+                              !strcmp(type, "ilp")   ? "batched tool calls in one turn"
+                              : !strcmp(type, "tlp") ? "one sub-agent per step, then merge"
+                                                     : "one operation over all items at once",
+                              "reason", js_str(g, "reason", ""), "harness_supported",
+                              strcmp(type, "tlp") || harness_has_subagents(c->harness));
+        free(gname);
+        json_array_append_new(groups, o);
+    }
+    json_object_set_new(plan, "groups", groups);
+    plan_finish(plan);
+    json_decref(v);
+    *out = plan;
+    return SK_OK;
+}
+
 SkStatus pass_plan_run(CompileCtx *c, SkError *err)
 {
-    json_t *plan = pass_plan_build(c->text, c->harness);
+    json_t *plan = NULL;
+    if (c->llm) {
+        SkStatus ms = model_plan(c, &plan, err);
+        if (ms != SK_OK)
+            return ms;
+    } else {
+        plan = pass_plan_build(c->text, c->harness);
+    }
     if (!js_bool(plan, "acyclic", false)) {
         json_decref(plan);
         return sk_error_set(err, SK_ERR_INTERNAL, "the plan graph has a cycle");

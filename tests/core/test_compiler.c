@@ -10,6 +10,7 @@
 #include "core/js.h"
 #include "core/pass_caps.h"
 #include "core/variants.h"
+#include "tests/modelserver/msrv.h"
 #include "tests/testlib.h"
 
 START_TEST(test_registry)
@@ -296,6 +297,238 @@ START_TEST(test_offline_compile)
 }
 END_TEST
 
+
+/* ---- with a scripted compiler model on the loopback server ---- */
+
+static const char *REQS_OK =
+    "{\"match\":{\"tool\":\"report_requirements\"},\"reply\":{\"tool_calls\":[{\"name\":"
+    "\"report_requirements\",\"arguments\":{\"requirements\":[{\"primitive\":\"gen.code.python\","
+    "\"level\":\"L3\",\"evidence\":\"Read `sales.csv` with pandas\"},{\"primitive\":"
+    "\"reason.planning\",\"level\":\"L2\",\"evidence\":\"Then analyze the numbers\"}]}}]}}";
+
+static const char *EDITS_OK =
+    "{\"match\":{\"tool\":\"propose_edits\"},\"reply\":{\"tool_calls\":[{\"name\":"
+    "\"propose_edits\",\"arguments\":{\"edits\":[{\"find\":\"1. Read `sales.csv` with pandas\","
+    "\"replace\":\"1. Read `sales.csv` with the csv module (csv.reader), one row at a time\","
+    "\"primitive\":\"gen.code.python\"}]}}]}}";
+
+static const char *DEPS_OK =
+    "{\"match\":{\"tool\":\"report_dependencies\"},\"reply\":{\"tool_calls\":[{\"name\":"
+    "\"report_dependencies\",\"arguments\":{\"dependencies\":[{\"name\":\"Flask\",\"type\":"
+    "\"pip\",\"module\":\"flask\"},{\"name\":\"json\",\"type\":\"pip\"}]}}]}}";
+
+static const char *PLAN_OK =
+    "{\"match\":{\"tool\":\"report_plan\"},\"reply\":{\"tool_calls\":[{\"name\":\"report_plan\","
+    "\"arguments\":{\"steps\":[{\"id\":\"read_sales\",\"title\":\"Read sales\",\"line\":9},"
+    "{\"id\":\"read_targets\",\"title\":\"Read targets\",\"line\":10},{\"id\":\"analyze\","
+    "\"title\":\"Analyze\",\"depends_on\":[\"read_sales\",\"read_targets\"]},{\"id\":\"charts\","
+    "\"title\":\"Charts\",\"depends_on\":[\"analyze\"]}],\"groups\":[{\"type\":\"ilp\",\"steps\":"
+    "[\"read_sales\",\"read_targets\"],\"reason\":\"independent reads\"},{\"type\":\"ilp\","
+    "\"steps\":[\"read_sales\",\"analyze\"]}]}}]}}";
+
+typedef struct ModelEnv {
+    Msrv *m;
+    const char *home;
+    char *skill;
+    char *profile;
+} ModelEnv;
+
+static bool model_env(ModelEnv *e, const char *scenario)
+{
+    SkError err;
+    e->m = msrv_start(scenario, &err);
+    if (!e->m)
+        return false;
+    e->home = tl_fresh_home();
+    char *y = sk_asprintf("providers:\n  routes:\n    - match: \"cm/*\"\n      kind: "
+                          "openai-compatible\n      base_url: %s\n",
+                          msrv_base_url(e->m, "openai"));
+    tl_write(e->home, "config.yaml", y);
+    free(y);
+    e->skill = fixture_skill();
+    e->profile = profile_file();
+    return true;
+}
+
+static void model_env_done(ModelEnv *e)
+{
+    msrv_stop(e->m);
+    free(e->skill);
+    free(e->profile);
+}
+
+static void model_opts(ModelEnv *e, CompileOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    o->skill_dir = e->skill;
+    o->model = "test/weak-1b";
+    o->profile_path = e->profile;
+    o->compiler_model = "cm/compiler";
+}
+
+START_TEST(test_model_all_passes)
+{
+    if (!msrv_available())
+        TL_SKIP("python3 for the model server is not installed");
+    char *scen = sk_asprintf("{\"rules\":[%s,%s,%s,%s]}", REQS_OK, EDITS_OK, DEPS_OK, PLAN_OK);
+    ModelEnv e;
+    ck_assert(model_env(&e, scen));
+    free(scen);
+    CompileOptions o;
+    model_opts(&e, &o);
+    CompileResult r;
+    SkError err;
+    SkStatus s = compile_run(&o, &r, &err);
+    ck_assert_msg(s == SK_OK && r.ok, "%s / %s", err.msg, r.error ? r.error : "");
+    ck_assert(r.created);
+    /* pass 1: merged requirements, the model's edit applied, the guard passed */
+    json_t *rq = js_arr(js_obj(r.artifacts, "requirements"), "requirements");
+    bool planning = false, merged = false;
+    size_t i;
+    json_t *x;
+    json_array_foreach(rq, i, x) {
+        if (sk_str_eq(js_str(x, "primitive", ""), "reason.planning"))
+            planning = sk_str_eq(js_str(x, "source", ""), "model") ||
+                       sk_str_eq(js_str(x, "source", ""), "analyzer+model");
+        if (sk_str_eq(js_str(x, "primitive", ""), "gen.code.python"))
+            merged = sk_str_eq(js_str(x, "source", ""), "analyzer+model");
+    }
+    ck_assert(planning && merged);
+    ck_assert(js_bool(r.guard, "passed", false));
+    char *md = NULL;
+    ck_assert_int_eq(variants_read_file(e.home, "reporter", r.commit, "SKILL.md", &md, &err),
+                     SK_OK);
+    ck_assert_ptr_nonnull(strstr(md, "with the csv module (csv.reader)"));
+    free(md);
+    /* pass 2: the model's dependency merged (normalized), stdlib dropped */
+    json_t *deps = js_arr(js_obj(r.artifacts, "dependencies"), "dependencies");
+    bool flask = false, json = false;
+    json_array_foreach(deps, i, x) {
+        flask |= sk_str_eq(js_str(x, "name", ""), "flask") &&
+                 sk_str_eq(js_str(x, "source", ""), "model");
+        json |= sk_str_eq(js_str(x, "name", ""), "json");
+    }
+    ck_assert(flask && !json);
+    /* pass 3: the model's DAG, with the dependent "group" dropped */
+    json_t *plan = js_obj(r.artifacts, "plan");
+    ck_assert_str_eq(js_str(plan, "source", ""), "model");
+    ck_assert(js_bool(plan, "acyclic", false));
+    ck_assert_uint_eq(json_array_size(js_arr(plan, "groups")), 1);
+    ck_assert_int_eq(js_int(plan, "critical_weight", 0), 3);
+    ck_assert(js_num(plan, "ideal_speedup", 0) > 1.3);
+    /* provenance */
+    VariantInfo *vi = NULL;
+    ck_assert_int_eq(variants_get(e.home, "reporter", r.commit, &vi, &err), SK_OK);
+    ck_assert_str_eq(vi->prov.compiler_model, "cm/compiler");
+    variants_info_free(vi);
+    /* the model got forced tool calls */
+    json_t *reqs = msrv_requests(e.m);
+    ck_assert_uint_eq(json_array_size(reqs), 4);
+    json_decref(reqs);
+    compile_result_done(&r);
+    model_env_done(&e);
+}
+END_TEST
+
+START_TEST(test_model_invalid_output)
+{
+    if (!msrv_available())
+        TL_SKIP("python3 for the model server is not installed");
+    /* the first answer names an unknown primitive; the repair is valid */
+    const char *bad = "{\"match\":{\"tool\":\"report_requirements\"},\"times\":1,\"reply\":{"
+                      "\"tool_calls\":[{\"name\":\"report_requirements\",\"arguments\":{"
+                      "\"requirements\":[{\"primitive\":\"gen.magic\",\"level\":\"L9\","
+                      "\"evidence\":\"x\"}]}}]}}";
+    char *scen = sk_asprintf("{\"rules\":[%s,%s,%s,%s,%s]}", bad, REQS_OK, EDITS_OK, DEPS_OK,
+                             PLAN_OK);
+    ModelEnv e;
+    ck_assert(model_env(&e, scen));
+    free(scen);
+    CompileOptions o;
+    model_opts(&e, &o);
+    o.passes = "1";
+    CompileResult r;
+    SkError err;
+    SkStatus s = compile_run(&o, &r, &err);
+    ck_assert_msg(s == SK_OK && r.ok, "%s / %s", err.msg, r.error ? r.error : "");
+    json_t *msgs = js_arr(json_array_get(r.passes, 0), "messages");
+    ck_assert_ptr_nonnull(strstr(js_dump_compact(msgs), "asking once for a repair"));
+    json_t *reqs = msrv_requests(e.m);
+    ck_assert_uint_eq(json_array_size(reqs), 3); /* bad, repaired, edits */
+    char *second = js_dump_compact(json_array_get(reqs, 1));
+    ck_assert_ptr_nonnull(strstr(second, "not one of the 26 primitive ids"));
+    free(second);
+    json_decref(reqs);
+    compile_result_done(&r);
+
+    /* garbage twice: the pass fails with a clear report, nothing is committed */
+    o.force = true;
+    /* (an edited skill, so the request cache cannot answer) */
+    char *md_path = sk_path_join(e.skill, "SKILL.md");
+    char *md = NULL;
+    sk_read_file(md_path, 0, &md, NULL, NULL);
+    char *md2 = sk_asprintf("%sEdited.\n", md);
+    sk_write_file_atomic(md_path, md2, strlen(md2), NULL);
+    free(md);
+    free(md2);
+    free(md_path);
+    /* the model server failing: an infrastructure status, not a skill verdict */
+    ck_assert_int_eq(msrv_set_script(e.m, "{\"rules\":[{\"fault\":\"unauthorized\"}]}"), SK_OK);
+    s = compile_run(&o, &r, &err);
+    ck_assert_int_eq(s, SK_ERR_AUTH);
+    ck_assert_int_eq(r.failed_pass, 1);
+    compile_result_done(&r);
+    ck_assert_int_eq(msrv_set_script(e.m, "{\"rules\":[{\"match\":{\"tool\":"
+                                          "\"report_requirements\"},\"reply\":{\"text\":"
+                                          "\"I think it needs python\"}}]}"),
+                     SK_OK);
+    s = compile_run(&o, &r, &err);
+    ck_assert_int_eq(s, SK_ERR_BAD_RESPONSE);
+    ck_assert_int_eq(r.failed_pass, 1);
+    ck_assert_ptr_nonnull(strstr(r.error, "invalid after one repair attempt"));
+    ck_assert_str_eq(r.commit, "");
+    compile_result_done(&r);
+
+    model_env_done(&e);
+}
+END_TEST
+
+START_TEST(test_model_guard_rejects)
+{
+    if (!msrv_available())
+        TL_SKIP("python3 for the model server is not installed");
+    /* the "rewrite" deletes a heading and a code block */
+    const char *edits = "{\"match\":{\"tool\":\"propose_edits\"},\"reply\":{\"tool_calls\":[{"
+                        "\"name\":\"propose_edits\",\"arguments\":{\"edits\":[{\"find\":"
+                        "\"## Workflow\\n\",\"replace\":\"\"},{\"find\":\"import "
+                        "matplotlib.pyplot as plt\\n\",\"replace\":\"\"}]}}]}}";
+    char *scen = sk_asprintf("{\"rules\":[%s,%s]}", REQS_OK, edits);
+    ModelEnv e;
+    ck_assert(model_env(&e, scen));
+    free(scen);
+    CompileOptions o;
+    model_opts(&e, &o);
+    o.passes = "1";
+    CompileResult r;
+    SkError err;
+    SkStatus s = compile_run(&o, &r, &err);
+    ck_assert_msg(s == SK_OK, "%s", err.msg);
+    ck_assert(r.rejected && !r.ok);
+    ck_assert_str_eq(r.commit, "");
+    ck_assert_ptr_nonnull(strstr(r.error, "heading removed or changed: ## Workflow"));
+    ck_assert_ptr_nonnull(strstr(r.error, "code block at line"));
+    ck_assert_ptr_nonnull(r.keep_dir);
+    char *kept = sk_path_join(r.keep_dir, "_artifacts/pass-log.json");
+    ck_assert(sk_is_file(kept));
+    free(kept);
+    SkVec list;
+    ck_assert_int_eq(variants_list(e.home, "reporter", &list, &err), SK_ERR_NOT_FOUND);
+    sk_vec_done(&list);
+    compile_result_done(&r);
+    model_env_done(&e);
+}
+END_TEST
+
 /* Every reference skill, offline, for three shipped profiles: ok, guard passed, acyclic
  * plan, env script validated, repositories valid for git fsck. */
 START_TEST(test_reference_sweep)
@@ -383,6 +616,9 @@ int main(void)
     tcase_add_test(tc, test_registry);
     tcase_add_test(tc, test_guard);
     tcase_add_test(tc, test_offline_compile);
+    tcase_add_test(tc, test_model_all_passes);
+    tcase_add_test(tc, test_model_invalid_output);
+    tcase_add_test(tc, test_model_guard_rejects);
     tcase_add_test(tc, test_reference_sweep);
     suite_add_tcase(s, tc);
     return tl_run_suite(s);
