@@ -162,7 +162,8 @@ static PaneResult help_pane_on_change(Pane *p, unsigned what)
 static void help_pane_dump_state(Pane *p, SkBuf *out)
 {
     HelpPane *hp = (HelpPane *)p;
-    sk_buf_printf(out, "rows %zu\ntop %d\n", hp->nrows, hp->list.top + 1);
+    if (p->visible) /* the row count changes with every new action: only when open */
+        sk_buf_printf(out, "rows %zu\ntop %d\n", hp->nrows, hp->list.top + 1);
 }
 
 static void help_pane_free(Pane *p)

@@ -793,13 +793,13 @@ static void wb_loop(Workbench *wb, const WorkbenchOptions *o, double t0)
         }
         /* Scripted input only when quiescent: nothing queued, nothing running, all drawn. */
         if (wb->script && !script_done(wb->script)) {
-            if (nev == 0 && wb->busy == 0 && !wb_dirty(wb)) {
+            if (nev == 0 && wb->busy == 0 && jobs_active(wb->jobs) == 0 && !wb_dirty(wb)) {
                 const ScriptItem *it = script_next(wb->script);
                 if (it)
                     wb_run_script_item(wb, it);
                 continue;
             }
-        } else if (term_headless() && wb->busy == 0 && nev == 0) {
+        } else if (term_headless() && wb->busy == 0 && jobs_active(wb->jobs) == 0 && nev == 0) {
             break; /* a headless run ends with its script */
         }
         struct pollfd fds[3];
@@ -809,7 +809,7 @@ static void wb_loop(Workbench *wb, const WorkbenchOptions *o, double t0)
         fds[nfds++] = (struct pollfd){trace_bus_fd(wb->bus), POLLIN, 0};
         if (term_signal_fd() >= 0)
             fds[nfds++] = (struct pollfd){term_signal_fd(), POLLIN, 0};
-        int timeout = nev ? 0 : (wb->busy ? 100 : 1000);
+        int timeout = nev ? 0 : (wb->busy || jobs_active(wb->jobs) ? 100 : 1000);
         int rc = poll(fds, (nfds_t)nfds, timeout);
         if (rc < 0 && errno != EINTR)
             break;
@@ -875,6 +875,7 @@ int workbench_run(const WorkbenchOptions *opts)
     wb->bus = trace_bus_new();
     trace_bus_enable_queue(wb->bus, true);
     sk_log_set_sink(wb_log_sink, wb->bus);
+    wb->jobs = jobs_new(2, wb->bus); /* jobs: before the panes, freed before them */
 
     SkError err;
     int rc = 0;
@@ -956,12 +957,15 @@ int workbench_run(const WorkbenchOptions *opts)
 
     wb_loop(wb, &o, t0);
     rc = wb->exit_code;
+    jobs_free(wb->jobs); /* jobs: cancel and join before the panes they report to go */
+    wb->jobs = NULL;
 
     /* Windows go before the screen. */
     sk_vec_done(&wb->panes);
     status_bar_free(wb->status);
     term_restore();
 out_early:
+    jobs_free(wb->jobs); /* jobs: NULL unless we left early */
     sk_log_set_sink(NULL, NULL);
     script_free(wb->script);
     keymap_free(wb->keymap);

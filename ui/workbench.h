@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/analyzer.h"
+#include "core/jobs.h"
 #include "core/skill.h"
 #include "core/tcp.h"
 #include "core/trace.h"
@@ -66,6 +67,7 @@ struct Workbench {
     int exit_code;
     bool full_redraw;
     int busy; /* running jobs; scripted input waits while > 0 */
+    Jobs *jobs; /* background jobs (chat, runs, profiles, compiles) on the bus; owned */
 };
 
 /* Run the workbench until the user quits. Returns a CLI exit code (0 ok, 2 bad arguments or
