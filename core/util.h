@@ -50,7 +50,7 @@ typedef enum SkStatus {
 
 /* Static message of a status code ("ok", "parse error", ...). Never NULL. */
 const char *sk_status_message(SkStatus s);
-/* Short stable name of a status code ("SK_ERR_PARSE" -> "parse"). Never NULL. */
+/* Short stable name of a status code ("SK_ERR_PARSE" -> "PARSE", SK_OK -> "ok"). Never NULL. */
 const char *sk_status_name(SkStatus s);
 
 #define SK_ERROR_MSG_MAX 1024
