@@ -378,7 +378,8 @@ static void *worker_main(void *arg)
 
 /* ---- the profile ---- */
 
-static TcpDetail *build_detail(Ctx *c, const char *primitive, int instances, ProfilerSummary *sum)
+static TcpDetail *build_detail(Ctx *c, const char *primitive, int instances, ProfilerSummary *sum,
+                               bool *any_decided)
 {
     TcpDetail *d = sk_calloc(1, sizeof *d);
     d->primitive_id = sk_strdup(primitive);
@@ -435,6 +436,7 @@ static TcpDetail *build_detail(Ctx *c, const char *primitive, int instances, Pro
         lr->passed = !undecided && profiler_level_passed(lr->pass_count, lr->total_count, lr->skip_count);
         passed[l - 1] = lr->passed;
     }
+    *any_decided = decided[0] || decided[1] || decided[2];
     char *inv = NULL;
     d->highest = profiler_highest_level(passed, decided, &inv);
     if (inv) {
@@ -598,9 +600,12 @@ SkStatus profiler_run(const ProfilerOptions *o, Tcp **out, ProfilerSummary *sum,
         free(lp);
     }
     for (size_t p = 0; p < np; p++) {
-        TcpDetail *d = build_detail(&c, prims[p], instances, sum);
+        bool any = false;
+        TcpDetail *d = build_detail(&c, prims[p], instances, sum, &any);
         int idx = catalog_index(prims[p]);
-        if (idx >= 0)
+        /* a primitive with no decided level was not measured: no capability entry (its
+         * detail still says why), rather than an L0 the model did not earn */
+        if (idx >= 0 && any)
             t->caps[idx] = d->highest;
         sk_vec_push(&t->details, d);
     }

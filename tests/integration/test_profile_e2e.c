@@ -182,6 +182,9 @@ START_TEST(test_model_service_down_is_infra)
     ck_assert_int_eq(js_int(sum, "infra", -1), 3);
     ck_assert_int_eq(js_int(sum, "failed", -1), 0);
     ck_assert(js_bool(json_object_get(j, "profile"), "isPartial", false));
+    /* never measured: no capability entry claiming L0 */
+    ck_assert_ptr_null(json_object_get(json_object_get(json_object_get(j, "profile"), "capabilities"),
+                                       "follow.format"));
     json_decref(j);
 }
 END_TEST
