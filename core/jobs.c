@@ -24,6 +24,7 @@ struct Job {
     JobState state;
     char *error;
     volatile int cancel;
+    bool released; /* no longer holds scripted input */
     Job *next_queued;
 };
 
@@ -35,6 +36,7 @@ struct Jobs {
     Job *head, *tail;        /* queued jobs, FIFO */
     SkVec all;               /* Job *, every job ever submitted (owned) */
     size_t active;           /* queued + running */
+    size_t released;         /* active jobs that called job_release_script */
     unsigned next_id;
     bool stop;
     pthread_t *threads;
@@ -84,6 +86,9 @@ static void jobs_finish(Jobs *jobs, Job *job, JobState st, const char *error)
     pthread_mutex_lock(&jobs->mu);
     if (jobs->active > 0)
         jobs->active--;
+    if (job->released && jobs->released > 0)
+        jobs->released--;
+    job->released = false;
     if (jobs->active == 0)
         pthread_cond_broadcast(&jobs->idle_cv);
     pthread_mutex_unlock(&jobs->mu);
@@ -209,6 +214,27 @@ size_t jobs_active(Jobs *jobs)
     size_t n = jobs->active;
     pthread_mutex_unlock(&jobs->mu);
     return n;
+}
+
+size_t jobs_holding_script(Jobs *jobs)
+{
+    if (!jobs)
+        return 0;
+    pthread_mutex_lock(&jobs->mu);
+    size_t n = jobs->active - jobs->released;
+    pthread_mutex_unlock(&jobs->mu);
+    return n;
+}
+
+void job_release_script(Job *job)
+{
+    Jobs *jobs = job->pool;
+    pthread_mutex_lock(&jobs->mu);
+    if (!job->released && (job->state == JOB_QUEUED || job->state == JOB_RUNNING)) {
+        job->released = true;
+        jobs->released++;
+    }
+    pthread_mutex_unlock(&jobs->mu);
 }
 
 bool jobs_wait_idle(Jobs *jobs, int timeout_ms)

@@ -38,6 +38,9 @@ Job *jobs_submit(Jobs *jobs, const char *kind, const char *label, JobFn fn, void
                  void (*free_ud)(void *));
 /* Jobs queued or running (the workbench waits for 0 before consuming scripted input). */
 size_t jobs_active(Jobs *jobs);
+/* Jobs queued or running that hold scripted input (all of them unless a job called
+ * job_release_script). The workbench consumes scripted steps only when this is 0. */
+size_t jobs_holding_script(Jobs *jobs);
 /* Block until no job is queued or running, or TIMEOUT_MS passes (-1: forever). Returns
  * true when idle. For tests and headless commands. */
 bool jobs_wait_idle(Jobs *jobs, int timeout_ms);
@@ -56,6 +59,9 @@ bool job_cancelled(const Job *job);
 volatile int *job_cancel_flag(Job *job);
 /* Publish TRACE_JOB_PROGRESS {job, kind, fraction 0..1 (negative = unknown), text}. */
 void job_progress(Job *job, double fraction, const char *fmt, ...) ATTR_FORMAT(3, 4);
+/* Let scripted input through while this job goes on (a streaming chat started with
+ * `:chat-bg` once its reply starts, so a test script can press Esc mid-stream). Thread-safe. */
+void job_release_script(Job *job);
 /* The bus the job publishes on (may be NULL). */
 TraceBus *job_bus(Job *job);
 

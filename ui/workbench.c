@@ -793,7 +793,7 @@ static void wb_loop(Workbench *wb, const WorkbenchOptions *o, double t0)
         }
         /* Scripted input only when quiescent: nothing queued, nothing running, all drawn. */
         if (wb->script && !script_done(wb->script)) {
-            if (nev == 0 && wb->busy == 0 && jobs_active(wb->jobs) == 0 && !wb_dirty(wb)) {
+            if (nev == 0 && wb->busy == 0 && jobs_holding_script(wb->jobs) == 0 && !wb_dirty(wb)) {
                 const ScriptItem *it = script_next(wb->script);
                 if (it)
                     wb_run_script_item(wb, it);

@@ -306,6 +306,31 @@ START_TEST(test_end_before_idle)
 }
 END_TEST
 
+START_TEST(test_release_script)
+{
+    Jobs *jobs = jobs_new(1, NULL);
+    Spin s1 = {0};
+    int n = 1;
+    Job *a = jobs_submit(jobs, "chat", "stream", job_spin, &s1, NULL);
+    Job *b = jobs_submit(jobs, "chat", "next", job_steps, &n, NULL);
+    for (int i = 0; i < 2000 && !atomic_load(&s1.started); i++)
+        sleep_ms(1);
+    ck_assert_uint_eq(jobs_holding_script(jobs), 2);
+    job_release_script(a);
+    job_release_script(a); /* counted once */
+    ck_assert_uint_eq(jobs_holding_script(jobs), 1); /* b still holds */
+    ck_assert_uint_eq(jobs_active(jobs), 2);
+    job_cancel(a);
+    ck_assert(jobs_wait_idle(jobs, 5000));
+    ck_assert_uint_eq(jobs_holding_script(jobs), 0);
+    ck_assert_int_eq(job_state(b), JOB_DONE);
+    job_release_script(b); /* ended: no effect */
+    ck_assert_uint_eq(jobs_holding_script(jobs), 0);
+    ck_assert_uint_eq(jobs_holding_script(NULL), 0);
+    jobs_free(jobs);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("jobs");
@@ -318,6 +343,7 @@ int main(void)
     tcase_add_test(tc, test_many_jobs);
     tcase_add_test(tc, test_no_bus);
     tcase_add_test(tc, test_end_before_idle);
+    tcase_add_test(tc, test_release_script);
     suite_add_tcase(s, tc);
     return tl_run_suite(s);
 }
