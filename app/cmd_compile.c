@@ -31,7 +31,9 @@ static const char compile_usage[] =
     "  --passes LIST           passes to run: numbers or ids, e.g. 1,2,3 or plan (default all)\n"
     "  --profile FILE          the target's capability profile (default: the known profile\n"
     "                          of MODEL on H, from $SKVM_HOME/profiles or the shipped ones)\n"
-    "  --compiler-model MODEL  let MODEL do the passes (not available yet: offline only)\n"
+    "  --compiler-model MODEL  let MODEL (a route in $SKVM_HOME/config.yaml) extract the\n"
+    "                          requirements, propose local edits, list dependencies and\n"
+    "                          decompose the workflow; its answers are schema-checked\n"
     "  --offline               compile without any model (the default)\n"
     "  --verify-env            run env-setup.sh twice in the sandbox; the second run must\n"
     "                          change nothing (nothing is installed on this machine)\n"
@@ -40,7 +42,20 @@ static const char compile_usage[] =
     "  --list-passes           print the pass registry and exit\n"
     "  --json                  print the result as JSON\n\n"
     "Exit status: 0 compiled (or already up to date); 1 a pass failed or the guard rejected\n"
-    "the variant; 2 bad arguments, unreadable skill or no profile; 3 variant store trouble.\n";
+    "the variant; 2 bad arguments, unreadable skill or no profile; 3 the model service or\n"
+    "the variant store failed (a stale lock, for one).\n";
+
+static bool compile_infra_status(SkStatus s)
+{
+    switch (s) {
+    case SK_ERR_AUTH: case SK_ERR_RATE_LIMIT: case SK_ERR_QUOTA: case SK_ERR_SERVER:
+    case SK_ERR_NETWORK: case SK_ERR_TIMEOUT: case SK_ERR_BAD_REQUEST: case SK_ERR_CONFIG:
+    case SK_ERR_CACHE_MISS: case SK_ERR_GIT: case SK_ERR_BUSY: case SK_ERR_DB:
+        return true;
+    default:
+        return false;
+    }
+}
 
 static void print_progress(const char *line, void *ud)
 {
@@ -150,9 +165,11 @@ int cmd_compile(int argc, char **argv)
     if (s != SK_OK) {
         if (!json)
             cli_error("%s", err.msg);
-        rc = r.failed_pass ? CLI_EXIT_FOUND
-             : (s == SK_ERR_GIT || s == SK_ERR_BUSY || s == SK_ERR_DB) ? CLI_EXIT_INFRA
-                                                                         : cli_exit_for(s);
+        /* a model service or store failing is infrastructure, never a verdict */
+        if (compile_infra_status(s))
+            rc = CLI_EXIT_INFRA;
+        else
+            rc = r.failed_pass ? CLI_EXIT_FOUND : cli_exit_for(s);
     } else if (r.rejected) {
         if (!json) {
             printf("rejected: the guard found %zu problem%s:\n",

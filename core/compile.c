@@ -575,6 +575,21 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
             memcpy(r->commit, found, 41);
             r->ok = true;
             r->up_to_date = true;
+            /* the stored artifacts, so callers see the same result as after a compile */
+            static const char *const keys[][2] = {{"requirements", "requirements.json"},
+                                                  {"gaps", "gaps.json"},
+                                                  {"dependencies", "dependencies.json"},
+                                                  {"plan", "plan.json"}};
+            for (size_t i = 0; i < SK_ARRAY_LEN(keys); i++) {
+                char *path = sk_asprintf("_artifacts/%s", keys[i][1]);
+                char *text = NULL;
+                json_t *j = NULL;
+                if (variants_read_file(o->home, r->skill, found, path, &text, NULL) == SK_OK &&
+                    js_parse(text, strlen(text), &j, NULL) == SK_OK)
+                    json_object_set_new(r->artifacts, keys[i][0], j);
+                free(text);
+                free(path);
+            }
             progress(o, "up to date: %s:%s is %.12s, compiled from the same inputs", r->skill,
                      r->branch, found);
             goto out;
