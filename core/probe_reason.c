@@ -41,10 +41,46 @@ static char *fmt_grouped(double v)
 }
 
 /* The last number in TEXT. */
+/* TEXT without what is not an answer: parenthesised remarks ("(rounded to 2 decimal
+ * places)"), precision notes ("to 2 decimals", "2 dp"), exponents ("cm^2"). New string. */
+static char *strip_remarks(const char *text)
+{
+    SkBuf b = SK_BUF_INIT;
+    int depth = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && depth > 0)
+            depth--;
+        else if (depth == 0)
+            sk_buf_putc(&b, *p);
+    }
+    char *t = sk_buf_steal(&b);
+    static const char *const noise[] = {"\\d+\\s*(decimal|dp\\b|d\\.p\\.|significant|sig\\.? fig)",
+                                        "\\^\\s*\\d+"};
+    for (size_t k = 0; k < SK_ARRAY_LEN(noise); k++) {
+        Regex *re = NULL;
+        if (regex_compile(noise[k], REGEX_CASELESS, &re, NULL) != SK_OK)
+            continue;
+        RegexMatch *m = NULL;
+        size_t n = 0;
+        if (regex_find_all(re, t, strlen(t), &m, &n, NULL) == SK_OK)
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = m[i].start; j < m[i].end; j++)
+                    if (t[j] >= '0' && t[j] <= '9')
+                        t[j] = '#';
+        free(m);
+        regex_free(re);
+    }
+    return t;
+}
+
 static bool last_number(const char *text, double *out)
 {
     double v[512];
-    size_t n = probe_numbers(text, v, SK_ARRAY_LEN(v));
+    char *t = strip_remarks(text);
+    size_t n = probe_numbers(t, v, SK_ARRAY_LEN(v));
+    free(t);
     if (!n)
         return false;
     *out = v[n - 1];
@@ -304,20 +340,23 @@ static void lg_eval(ProbeEv *ev)
         probe_cp(ev, "answer_correct", yn == probe_xi(in, "yes"), "answered %s, expected %s",
                  yn < 0 ? "neither yes nor no" : yn ? "yes" : "no", probe_xi(in, "yes") ? "yes" : "no");
     } else if (in->level == 2) {
-        /* the last candidate name mentioned is the answer */
+        /* the answer line: the last line naming a candidate; in it, the first name named
+         * ("Bob (Alice is in seat 1)" answers Bob) */
         const char *want = probe_xs(in, "answer"), *got = NULL;
-        const char *best_pos = NULL;
-        size_t i;
-        json_t *nm;
-        json_array_foreach(probe_xj(in, "names"), i, nm) {
-            const char *name = json_string_value(nm), *p = ev->resp, *hit = NULL;
-            while ((p = sk_str_casestr(p, name))) {
-                hit = p;
-                p += strlen(name);
+        SkVec lines;
+        probe_lines(ev->resp, &lines);
+        for (size_t li = lines.len; li > 0 && !got; li--) {
+            const char *line = sk_vec_get(&lines, li - 1), *first = NULL;
+            size_t i;
+            json_t *nm;
+            json_array_foreach(probe_xj(in, "names"), i, nm) {
+                const char *name = json_string_value(nm);
+                const char *hit = probe_word_count_of(line, name) ? sk_str_casestr(line, name) : NULL;
+                if (hit && (!first || hit < first))
+                    first = hit, got = name;
             }
-            if (hit && (!best_pos || hit > best_pos))
-                best_pos = hit, got = name;
         }
+        sk_vec_done(&lines);
         probe_cp(ev, "answer_correct", got && !strcmp(got, want), "answered %s, expected %s",
                  got ? got : "no name", want);
     } else {
@@ -556,6 +595,22 @@ static void pl_eval(ProbeEv *ev)
     const ProbeInstance *in = ev->in;
     char *a, *b;
     size_t n = last_two_lines(ev->resp, &a, &b);
+    if (in->level < 3) {
+        /* the answer line: the last line holding task letters (a closing sentence after it
+         * is fine) */
+        SkVec lines;
+        probe_lines(ev->resp, &lines);
+        int tasks = in->level == 1 ? (int)probe_xi(in, "n") : 5;
+        for (size_t li = lines.len; li > 0; li--) {
+            char tmp[64];
+            if (task_letters(sk_vec_get(&lines, li - 1), tasks, tmp, sizeof tmp) >= 1) {
+                free(b);
+                b = sk_strdup(sk_vec_get(&lines, li - 1));
+                break;
+            }
+        }
+        sk_vec_done(&lines);
+    }
     if (in->level == 1) {
         int tasks = (int)probe_xi(in, "n");
         char order[64];
@@ -628,40 +683,50 @@ static void an_gen(ProbeInstance *in, Rng *r)
 {
     static const char *const l1[8][3] = {
         {"def f(xs): return [x for x in xs if x % 2 == 0]", "even", "It keeps the even numbers."},
-        {"def f(s): return s[::-1]", "reverse", "It reverses the string."},
-        {"def f(xs): return max(xs) - min(xs)", "range", "It computes the range (max minus min)."},
-        {"def f(n): return n * (n + 1) // 2", "sum", "Sum of the integers 1..n."},
-        {"def f(xs): return len(set(xs))", "unique", "Counts the unique values."},
-        {"def f(s): return s.upper()", "uppercase", "Converts text to uppercase."},
-        {"def f(xs): return sorted(xs)", "sort", "Returns the list sorted."},
+        {"def f(s): return s[::-1]", "reverse|backward", "It reverses the string."},
+        {"def f(xs): return max(xs) - min(xs)", "range|difference|spread|max minus min|largest minus smallest", "It computes the range (max minus min)."},
+        {"def f(n): return n * (n + 1) // 2", "sum|triangular|total|adds", "Sum of the integers 1..n."},
+        {"def f(xs): return len(set(xs))", "unique|distinct", "Counts the unique values."},
+        {"def f(s): return s.upper()", "upper|capital", "Converts text to uppercase."},
+        {"def f(xs): return sorted(xs)", "sort|ascending|in order", "Returns the list sorted."},
         {"def f(d): return list(d.keys())", "key", "Lists the dictionary keys."}};
     static const char *const l2[6][3] = {
-        {"def avg(xs):\n    return sum(xs) / (len(xs) - 1)", "len",
+        {"def avg(xs):\n    return sum(xs) / (len(xs) - 1)", "len|length|divid|minus 1|- 1|off by one|off-by-one",
          "The divisor is len(xs) - 1 instead of len(xs), so the average is too high."},
-        {"def fact(n):\n    r = 0\n    for i in range(1, n + 1):\n        r *= i\n    return r", "zero",
+        {"def fact(n):\n    r = 0\n    for i in range(1, n + 1):\n        r *= i\n    return r", "zero|r = 0|= 0|starts at 0|initialized to 0|initialised to 0|should start at 1",
          "r starts at zero, so the product is always zero; it should start at 1."},
         {"def biggest(xs):\n    m = 0\n    for x in xs:\n        if x > m:\n            m = x\n    return m",
-         "negative", "m starts at 0, so a list of only negative numbers returns 0."},
-        {"def rev(s):\n    return s.reverse()", "reverse",
+         "negative|-inf|xs[0]|below 0|less than 0", "m starts at 0, so a list of only negative numbers returns 0."},
+        {"def rev(s):\n    return s.reverse()", "reverse|[::-1]|no attribute|immutable",
          "Strings have no reverse() method; use s[::-1] to reverse."},
         {"def search(a, t):\n    lo, hi = 0, len(a) - 1\n    while lo < hi:\n        mid = (lo + hi) // 2\n"
          "        if a[mid] < t:\n            lo = mid\n        else:\n            hi = mid\n    return lo",
-         "loop", "lo = mid never advances, so the while loop can run forever; use lo = mid + 1."},
-        {"def vowels(s):\n    return sum(1 for c in s if c in 'aeiou')", "upper",
+         "loop|infinite|forever|never terminat|hang|mid + 1|mid+1", "lo = mid never advances, so the while loop can run forever; use lo = mid + 1."},
+        {"def vowels(s):\n    return sum(1 for c in s if c in 'aeiou')", "upper|capital|case|lower()",
          "It ignores uppercase vowels such as 'A' and 'E'."}};
     char *g = NULL, *b1 = NULL, *b2 = NULL;
     if (in->level < 3) {
         size_t n = in->level == 1 ? 8 : 6, k = rng_index(r, n), o = (k + 1 + rng_index(r, n - 1)) % n;
         const char *const *row = in->level == 1 ? l1[k] : l2[k];
         const char *const *wrong = in->level == 1 ? l1[o] : l2[o];
-        probe_x_str(in, "keyword", row[1]);
+        /* keywords: alternatives separated by '|' (any one shows understanding) */
+        json_t *kws = json_array();
+        char *alts = sk_strdup(row[1]), *save = NULL;
+        for (char *t = strtok_r(alts, "|", &save); t; t = strtok_r(NULL, "|", &save))
+            json_array_append_new(kws, json_string(t));
+        free(alts);
         if (in->level == 1)
             probe_prompt(in, "In at most 5 words, what does this Python function do?\n\n%s", row[0]);
         else
             probe_prompt(in, "This Python function has a bug. What is it?\n\n%s", row[0]);
         g = sk_strdup(row[2]);
         /* a wrong explanation taken from another snippet must not contain our keyword */
-        b1 = sk_strdup(sk_str_casestr(wrong[2], row[1]) ? "It prints the input." : wrong[2]);
+        bool clash = false;
+        size_t ki;
+        json_t *kw;
+        json_array_foreach(kws, ki, kw) clash |= sk_str_casestr(wrong[2], json_string_value(kw)) != NULL;
+        b1 = sk_strdup(clash ? "It prints the input." : wrong[2]);
+        probe_x_set(in, "keywords", kws);
         b2 = sk_strdup(in->level == 1 ? "It is a helper function." : "The code looks correct to me.");
         three_answers(in, g, "describes other code", b1, "vague answer", b2);
     } else {
@@ -707,9 +772,13 @@ static void an_eval(ProbeEv *ev)
 {
     const ProbeInstance *in = ev->in;
     if (in->level < 3) {
-        const char *kw = probe_xs(in, "keyword");
-        probe_cp(ev, "keyword_found", sk_str_casestr(ev->resp, kw) != NULL,
-                 "the answer does not mention '%s'", kw);
+        json_t *kws = probe_xj(in, "keywords");
+        bool found = false;
+        size_t i;
+        json_t *kw;
+        json_array_foreach(kws, i, kw) found |= sk_str_casestr(ev->resp, json_string_value(kw)) != NULL;
+        probe_cp(ev, "keyword_found", found, "the answer does not mention '%s' (or an equivalent)",
+                 json_string_value(json_array_get(kws, 0)));
         return;
     }
     char *a, *b;

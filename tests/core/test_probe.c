@@ -213,6 +213,59 @@ START_TEST(test_false_negative_fixes)
     free(grouped);
     probe_instance_free(in);
 
+    /* a precision remark or an exponent after the answer is not the answer */
+    in = gen("reason.arithmetic", 2, 4);
+    v = json_number_value(json_object_get(in->expect, "value"));
+    resp = sk_asprintf("The final total is $%.2f (rounded to 2 decimal places).", v);
+    ck_assert_int_eq(eval_text(in, resp, NULL, NULL, NULL), PROBE_PASS);
+    free(resp);
+    resp = sk_asprintf("The final total is $%.2f, to 2 decimals.", v);
+    ck_assert_int_eq(eval_text(in, resp, NULL, NULL, NULL), PROBE_PASS);
+    free(resp);
+    probe_instance_free(in);
+    for (uint64_t seed = 1; seed < 50; seed++) {
+        in = gen("reason.spatial", 2, seed);
+        if (strstr(in->prompt, "its area")) {
+            v = json_number_value(json_object_get(in->expect, "value"));
+            resp = sk_asprintf("Area = %.2f cm^2", v);
+            ck_assert_int_eq(eval_text(in, resp, NULL, NULL, NULL), PROBE_PASS);
+            free(resp);
+            probe_instance_free(in);
+            break;
+        }
+        probe_instance_free(in);
+    }
+
+    /* reason.logic L2: the first name of the answer line is the answer */
+    in = gen("reason.logic", 2, 6);
+    const char *who = json_string_value(json_object_get(in->expect, "answer"));
+    const char *other = NULL;
+    size_t ni;
+    json_t *nm;
+    json_array_foreach(json_object_get(in->expect, "names"), ni, nm)
+        if (strcmp(json_string_value(nm), who) != 0)
+            other = json_string_value(nm);
+    resp = sk_asprintf("Working through the clues...\n%s (because %s has a fixed seat).", who, other);
+    ck_assert_int_eq(eval_text(in, resp, NULL, NULL, NULL), PROBE_PASS);
+    free(resp);
+    resp = sk_asprintf("%s (because %s has a fixed seat).", other, who);
+    ck_assert_int_eq(eval_text(in, resp, NULL, NULL, NULL), PROBE_FAIL);
+    free(resp);
+    probe_instance_free(in);
+
+    /* reason.analysis L1: an equivalent description counts ("triangular number") */
+    for (uint64_t seed = 1; seed < 200; seed++) {
+        in = gen("reason.analysis", 1, seed);
+        if (strstr(in->prompt, "n * (n + 1)")) {
+            ck_assert_int_eq(eval_text(in, "Computes the n-th triangular number.", NULL, NULL, NULL),
+                             PROBE_PASS);
+            ck_assert_int_eq(eval_text(in, "Computes a factorial.", NULL, NULL, NULL), PROBE_FAIL);
+            probe_instance_free(in);
+            break;
+        }
+        probe_instance_free(in);
+    }
+
     /* reason.spatial L3: a decimal distance is read whole (the reference read "3") */
     in = gen("reason.spatial", 3, 3);
     v = json_number_value(json_object_get(in->expect, "value"));
@@ -269,6 +322,8 @@ START_TEST(test_false_negative_fixes)
     sk_buf_puts(&o, "First I looked at the graph. Then I ordered it.\n");
     for (int i = 0; i < n; i++)
         sk_buf_printf(&o, "%s%c", i ? " -> " : "", 'A' + i);
+    ck_assert_int_eq(eval_text(in, o.data, NULL, NULL, NULL), PROBE_PASS);
+    sk_buf_puts(&o, "\nThis order respects every dependency.");
     ck_assert_int_eq(eval_text(in, o.data, NULL, NULL, NULL), PROBE_PASS);
     sk_buf_done(&o);
     probe_instance_free(in);
