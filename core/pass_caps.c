@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agent.h"
 #include "core/analyzer.h"
 #include "core/catalog.h"
 #include "core/js.h"
@@ -674,35 +675,7 @@ static SkStatus model_requirements(CompileCtx *c, Analysis *a, json_t *sources, 
     return SK_OK;
 }
 
-static char *validate_edits(json_t *v, void *ud)
-{
-    const char *text = ud;
-    json_t *arr = js_arr(v, "edits");
-    if (!arr)
-        return sk_strdup("missing the array \"edits\"");
-    if (json_array_size(arr) > 3)
-        return sk_strdup("at most 3 local edits are allowed");
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        const char *find = js_str(e, "find", NULL);
-        const char *rep = js_str(e, "replace", NULL);
-        if (!find || !*find || !rep)
-            return sk_asprintf("edits[%zu] needs \"find\" (non-empty) and \"replace\"", i);
-        const char *hit = strstr(text, find);
-        if (!hit)
-            return sk_asprintf("edits[%zu]: the \"find\" text does not occur in SKILL.md", i);
-        if (strstr(hit + 1, find))
-            return sk_asprintf("edits[%zu]: the \"find\" text occurs more than once; quote "
-                               "more context",
-                               i);
-    }
-    return NULL;
-}
-
-/* The compiler model proposes up to 3 local edits for the gaps; they are applied in order.
- * Returns the new text in *OUT (NULL when the model proposed none). */
-static SkStatus model_rewrite(CompileCtx *c, const SkVec *items, char **out, SkError *err);
+static SkStatus agent_rewrite(CompileCtx *c, const SkVec *items, char **out, SkError *err);
 
 SkStatus pass_caps_run(CompileCtx *c, SkError *err)
 {
@@ -837,7 +810,7 @@ SkStatus pass_caps_run(CompileCtx *c, SkError *err)
 
     char *edited = NULL;
     if (items.len > 0 && c->llm) {
-        s = model_rewrite(c, &items, &edited, err);
+        s = agent_rewrite(c, &items, &edited, err);
         if (s != SK_OK)
             goto done;
     }
@@ -875,67 +848,111 @@ done:
     return s;
 }
 
-static SkStatus model_rewrite(CompileCtx *c, const SkVec *items, char **out, SkError *err)
+/* ---- the rewrite agent: the compiler model with file tools on a copy of the skill ---- */
+
+static const char agent_rewrite_system[] =
+    "You are a pass-1 compensation editor for agent skills. The skill in the working "
+    "directory was written for a stronger model; the target model is weaker in the "
+    "capabilities listed by the user. Lower the skill's demand where it relies on them, with "
+    "the fewest local edits (at most 3 regions): a default path instead of an open choice, "
+    "one explicit operation at a time, simpler output shapes, exact commands. Forbidden: new "
+    "sections or headings, removing checks, steps or required outputs, changing the "
+    "frontmatter or any code block, a wholesale rewrite, generic advice. Read SKILL.md with "
+    "read_file, then write the whole edited SKILL.md once with write_file, then stop. Making "
+    "no edit is fine when no gap has a local, concrete fix.";
+
+typedef struct SeedCtx {
+    const char *src;
+    bool seeded;
+    SkStatus status;
+    SkError err;
+} SeedCtx;
+
+static void seed_hook(const AgentHookCtx *h, void *ud)
+{
+    SeedCtx *sc = ud;
+    if (!sc->seeded) {
+        sc->seeded = true;
+        sc->status = sk_copy_tree(sc->src, h->workdir, &sc->err);
+        char *a = sk_path_join(h->workdir, "_artifacts");
+        sk_rm_rf(a, NULL);
+        free(a);
+    }
+    llm_request_set_system(h->request, agent_rewrite_system);
+}
+
+static SkStatus agent_rewrite(CompileCtx *c, const SkVec *items, char **out, SkError *err)
 {
     *out = NULL;
     SkBuf u = SK_BUF_INIT;
-    sk_buf_printf(&u, "Target model: %s on %s.\n\n## Capability gaps (%zu)\n\n", c->opts->model,
-                  c->harness, items->len);
+    sk_buf_printf(&u, "Target model: %s on %s. SKILL.md and its bundle files are in the "
+                      "working directory.\n\n## Capability gaps (%zu)\n\n",
+                  c->opts->model, c->harness, items->len);
     for (size_t i = 0; i < items->len; i++) {
         const GapItem *it = items->items[i];
         char *guide = guidance_for(it->prim, it->gap->required, it->gap->have);
         const Evidence *e = best_evidence(it->req);
-        sk_buf_printf(&u, "- %s: needs %s, the model has %s. Evidence: %s:%d \"%s\". "
-                          "Degradation: %s\n",
-                      it->gap->primitive, tcp_level_name(it->gap->required),
+        sk_buf_printf(&u, "- %s (%s): needs %s, the model has %s. The skill uses it at %s:%d "
+                          "\"%s\". Degradation guidance: %s\n",
+                      it->gap->primitive, it->prim->title, tcp_level_name(it->gap->required),
                       tcp_level_name(it->gap->have), e ? e->file : "-", e ? e->line : 0,
                       e && e->text ? e->text : "", guide);
         free(guide);
     }
-    sk_buf_printf(&u, "\n## SKILL.md\n\n```markdown\n%s\n```\n", c->text);
-    json_t *schema = json_pack(
-        "{s:s,s:{s:{s:s,s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s}},s:[s,s]}}},s:[s]}", "type",
-        "object", "properties", "edits", "type", "array", "items", "type", "object",
-        "properties", "find", "type", "string", "replace", "type", "string", "primitive",
-        "type", "string", "required", "find", "replace", "required", "edits");
-    json_t *v = NULL;
-    SkStatus s = compile_ctx_ask_json(
-        c, "propose_edits", "Local edits to SKILL.md that lower its demands for the gaps",
-        schema,
-        "You are a compensation editor for agent skills. Lower the skill's demand where the "
-        "target model is weaker, with at most 3 local edits: each replaces one exact, unique "
-        "span of SKILL.md. Keep the frontmatter, every heading and every code block as they "
-        "are; never drop steps, checks or required outputs; no new sections; no generic "
-        "advice. Proposing no edit is fine.",
-        u.data, validate_edits, c->text, &v, err);
-    json_decref(schema);
+    sk_buf_puts(&u, "\nFor each gap: find where SKILL.md exercises it and whether the guidance "
+                    "implies one local wording change; edit only then. Write the full "
+                    "SKILL.md once with write_file and stop.\n");
+    SeedCtx sc = {.src = c->work_dir};
+    AgentOptions ao;
+    agent_options_init(&ao);
+    ao.model = c->compiler_model;
+    ao.client = c->llm;
+    ao.home = c->opts->home;
+    ao.db_path = "";
+    ao.prompt = u.data;
+    ao.max_steps = 15;
+    ao.timeout_ms = 300000;
+    ao.max_tokens = 32768;
+    ao.keep_workdir = true;
+    ao.hooks.before_llm = seed_hook;
+    ao.hooks.ud = &sc;
+    AgentResult *res = NULL;
+    SkStatus s = agent_run(&ao, &res, err);
     sk_buf_done(&u);
     if (s != SK_OK)
-        return s;
-    json_t *edits = js_arr(v, "edits");
-    if (json_array_size(edits) == 0) {
-        compile_ctx_log(c, "the compiler model proposed no edit: SKILL.md left unchanged");
-        json_decref(v);
-        return SK_OK;
+        return sk_error_prefix(err, "rewrite agent");
+    if (sc.status != SK_OK) {
+        s = sk_error_set(err, sc.status, "rewrite agent: copying the skill: %s", sc.err.msg);
+    } else if (res->status == AGENT_MODEL_ERROR || res->status == AGENT_TOOL_CRASH ||
+               res->status == AGENT_INTERRUPTED || res->status == AGENT_CANCELLED) {
+        /* never a silent "ok": a failed agent fails the pass */
+        s = sk_error_set(err, res->status == AGENT_MODEL_ERROR ? SK_ERR_SERVER : SK_ERR_INTERNAL,
+                         "rewrite agent ended with %s: %s", agent_status_name(res->status),
+                         res->status_detail);
+    } else {
+        char *p = sk_path_join(res->workdir, "SKILL.md");
+        char *text = NULL;
+        SkError rerr;
+        if (sk_read_file(p, SKILL_MAX_BYTES, &text, NULL, &rerr) != SK_OK) {
+            s = sk_error_set(err, SK_ERR_BAD_RESPONSE, "rewrite agent: SKILL.md is gone from "
+                             "its copy (%s)", rerr.msg);
+        } else if (!strcmp(text, c->text)) {
+            compile_ctx_log(c, "the rewrite agent made no edit (%s after %d model calls)",
+                            agent_status_name(res->status), res->steps);
+            free(text);
+        } else {
+            compile_ctx_log(c, "the rewrite agent edited SKILL.md (%d model calls, %d tool "
+                            "calls, %s)",
+                            res->steps, res->tool_calls, agent_status_name(res->status));
+            *out = text;
+        }
+        free(p);
+        c->tokens_in += res->tokens.input_tokens + res->tokens.cache_read_tokens +
+                        res->tokens.cache_write_tokens;
+        c->tokens_out += res->tokens.output_tokens;
     }
-    char *text = sk_strdup(c->text);
-    size_t i;
-    json_t *e;
-    size_t applied = 0;
-    json_array_foreach(edits, i, e) {
-        const char *find = js_str(e, "find", "");
-        const char *rep = js_str(e, "replace", "");
-        const char *hit = strstr(text, find);
-        if (!hit)
-            continue; /* an earlier edit consumed it */
-        char *t = sk_asprintf("%.*s%s%s", (int)(hit - text), text, rep, hit + strlen(find));
-        free(text);
-        text = t;
-        applied++;
-    }
-    compile_ctx_log(c, "applied %zu local edit%s from the compiler model", applied,
-                    applied == 1 ? "" : "s");
-    json_decref(v);
-    *out = text;
-    return SK_OK;
+    if (res->run_dir)
+        sk_rm_rf(res->run_dir, NULL);
+    agent_result_free(res);
+    return s;
 }

@@ -306,12 +306,6 @@ static const char *REQS_OK =
     "\"level\":\"L3\",\"evidence\":\"Read `sales.csv` with pandas\"},{\"primitive\":"
     "\"reason.planning\",\"level\":\"L2\",\"evidence\":\"Then analyze the numbers\"}]}}]}}";
 
-static const char *EDITS_OK =
-    "{\"match\":{\"tool\":\"propose_edits\"},\"reply\":{\"tool_calls\":[{\"name\":"
-    "\"propose_edits\",\"arguments\":{\"edits\":[{\"find\":\"1. Read `sales.csv` with pandas\","
-    "\"replace\":\"1. Read `sales.csv` with the csv module (csv.reader), one row at a time\","
-    "\"primitive\":\"gen.code.python\"}]}}]}}";
-
 static const char *DEPS_OK =
     "{\"match\":{\"tool\":\"report_dependencies\"},\"reply\":{\"tool_calls\":[{\"name\":"
     "\"report_dependencies\",\"arguments\":{\"dependencies\":[{\"name\":\"Flask\",\"type\":"
@@ -325,6 +319,38 @@ static const char *PLAN_OK =
     "\"title\":\"Charts\",\"depends_on\":[\"analyze\"]}],\"groups\":[{\"type\":\"ilp\",\"steps\":"
     "[\"read_sales\",\"read_targets\"],\"reason\":\"independent reads\"},{\"type\":\"ilp\","
     "\"steps\":[\"read_sales\",\"analyze\"]}]}}]}}";
+
+
+/* The rewrite agent's script: write SKILL.md with FIND replaced by REP (and FIND2 by REP2),
+ * then say it is done. */
+static char *agent_rule(const char *skill_dir, const char *find, const char *rep,
+                        const char *find2, const char *rep2)
+{
+    char *p = sk_path_join(skill_dir, "SKILL.md");
+    char *text = NULL;
+    ck_assert_int_eq(sk_read_file(p, 0, &text, NULL, NULL), SK_OK);
+    free(p);
+    const char *f[2] = {find, find2}, *r[2] = {rep, rep2};
+    for (int i = 0; i < 2; i++) {
+        if (!f[i])
+            continue;
+        char *hit = strstr(text, f[i]);
+        ck_assert_ptr_nonnull(hit);
+        char *t = sk_asprintf("%.*s%s%s", (int)(hit - text), text, r[i], hit + strlen(f[i]));
+        free(text);
+        text = t;
+    }
+    json_t *rule = json_pack("{s:{s:s},s:[{s:[{s:s,s:{s:s},s:s}]},{s:[{s:s,s:{s:s,s:s},s:s}]},"
+                             "{s:s}]}",
+                             "match", "tool", "write_file", "turns", "tool_calls", "name",
+                             "read_file", "arguments", "path", "SKILL.md", "id", "c1",
+                             "tool_calls", "name", "write_file", "arguments", "path",
+                             "SKILL.md", "content", text, "id", "c2", "text", "done");
+    free(text);
+    char *out = js_dump_compact(rule);
+    json_decref(rule);
+    return out;
+}
 
 typedef struct ModelEnv {
     Msrv *m;
@@ -370,10 +396,16 @@ START_TEST(test_model_all_passes)
 {
     if (!msrv_available())
         TL_SKIP("python3 for the model server is not installed");
-    char *scen = sk_asprintf("{\"rules\":[%s,%s,%s,%s]}", REQS_OK, EDITS_OK, DEPS_OK, PLAN_OK);
     ModelEnv e;
-    ck_assert(model_env(&e, scen));
+    ck_assert(model_env(&e, NULL));
+    char *agent = agent_rule(e.skill, "1. Read `sales.csv` with pandas",
+                             "1. Read `sales.csv` with the csv module (csv.reader), one row at a "
+                             "time",
+                             NULL, NULL);
+    char *scen = sk_asprintf("{\"rules\":[%s,%s,%s,%s]}", REQS_OK, agent, DEPS_OK, PLAN_OK);
+    ck_assert_msg(msrv_set_script(e.m, scen) == SK_OK, "%s", msrv_last_error(e.m));
     free(scen);
+    free(agent);
     CompileOptions o;
     model_opts(&e, &o);
     CompileResult r;
@@ -421,9 +453,9 @@ START_TEST(test_model_all_passes)
     ck_assert_int_eq(variants_get(e.home, "reporter", r.commit, &vi, &err), SK_OK);
     ck_assert_str_eq(vi->prov.compiler_model, "cm/compiler");
     variants_info_free(vi);
-    /* the model got forced tool calls */
+    /* requirements, three agent turns, dependencies, plan */
     json_t *reqs = msrv_requests(e.m);
-    ck_assert_uint_eq(json_array_size(reqs), 4);
+    ck_assert_uint_eq(json_array_size(reqs), 6);
     json_decref(reqs);
     compile_result_done(&r);
     model_env_done(&e);
@@ -439,11 +471,15 @@ START_TEST(test_model_invalid_output)
                       "\"tool_calls\":[{\"name\":\"report_requirements\",\"arguments\":{"
                       "\"requirements\":[{\"primitive\":\"gen.magic\",\"level\":\"L9\","
                       "\"evidence\":\"x\"}]}}]}}";
-    char *scen = sk_asprintf("{\"rules\":[%s,%s,%s,%s,%s]}", bad, REQS_OK, EDITS_OK, DEPS_OK,
-                             PLAN_OK);
     ModelEnv e;
-    ck_assert(model_env(&e, scen));
+    ck_assert(model_env(&e, NULL));
+    char *agent = agent_rule(e.skill, "Then analyze", "Then compute totals per region and analyze",
+                             NULL, NULL);
+    char *scen = sk_asprintf("{\"rules\":[%s,%s,%s,%s,%s]}", bad, REQS_OK, agent, DEPS_OK,
+                             PLAN_OK);
+    ck_assert_msg(msrv_set_script(e.m, scen) == SK_OK, "%s", msrv_last_error(e.m));
     free(scen);
+    free(agent);
     CompileOptions o;
     model_opts(&e, &o);
     o.passes = "1";
@@ -454,7 +490,7 @@ START_TEST(test_model_invalid_output)
     json_t *msgs = js_arr(json_array_get(r.passes, 0), "messages");
     ck_assert_ptr_nonnull(strstr(js_dump_compact(msgs), "asking once for a repair"));
     json_t *reqs = msrv_requests(e.m);
-    ck_assert_uint_eq(json_array_size(reqs), 3); /* bad, repaired, edits */
+    ck_assert_uint_eq(json_array_size(reqs), 5); /* bad, repaired, three agent turns */
     char *second = js_dump_compact(json_array_get(reqs, 1));
     ck_assert_ptr_nonnull(strstr(second, "not one of the 26 primitive ids"));
     free(second);
@@ -497,15 +533,15 @@ START_TEST(test_model_guard_rejects)
 {
     if (!msrv_available())
         TL_SKIP("python3 for the model server is not installed");
-    /* the "rewrite" deletes a heading and a code block */
-    const char *edits = "{\"match\":{\"tool\":\"propose_edits\"},\"reply\":{\"tool_calls\":[{"
-                        "\"name\":\"propose_edits\",\"arguments\":{\"edits\":[{\"find\":"
-                        "\"## Workflow\\n\",\"replace\":\"\"},{\"find\":\"import "
-                        "matplotlib.pyplot as plt\\n\",\"replace\":\"\"}]}}]}}";
-    char *scen = sk_asprintf("{\"rules\":[%s,%s]}", REQS_OK, edits);
+    /* the rewrite agent deletes a heading and a line of a code block */
     ModelEnv e;
-    ck_assert(model_env(&e, scen));
+    ck_assert(model_env(&e, NULL));
+    char *agent = agent_rule(e.skill, "## Workflow\n", "", "import matplotlib.pyplot as plt\n",
+                             "");
+    char *scen = sk_asprintf("{\"rules\":[%s,%s]}", REQS_OK, agent);
+    ck_assert_msg(msrv_set_script(e.m, scen) == SK_OK, "%s", msrv_last_error(e.m));
     free(scen);
+    free(agent);
     CompileOptions o;
     model_opts(&e, &o);
     o.passes = "1";
