@@ -404,7 +404,7 @@ char *probe_read(ProbeEv *ev, const char *rel, const char *cp)
     return text;
 }
 
-bool probe_run_code(ProbeEv *ev, const char *const *argv, int timeout_ms)
+bool probe_run_code(ProbeEv *ev, const char *const *argv, int timeout_ms, bool any_exit)
 {
     if (!probe_have_tool(argv[0])) {
         probe_skip(ev, "%s is not installed on this machine", argv[0]);
@@ -424,8 +424,8 @@ bool probe_run_code(ProbeEv *ev, const char *const *argv, int timeout_ms)
     } else {
         char tail[201];
         snprintf(tail, sizeof tail, "%s", r.output ? r.output : "");
-        ok = probe_cp(ev, "execution_success", r.exit_code == 0, "exit code %d, output: %s",
-                      r.exit_code, tail);
+        ok = probe_cp(ev, "execution_success", r.exit_code == 0 || (any_exit && r.exit_code > 0),
+                      "exit code %d, output: %s", r.exit_code, tail);
     }
     probe_exec_result_done(&r);
     return ok;

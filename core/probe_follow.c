@@ -558,7 +558,7 @@ static void fd_eval(ProbeEv *ev)
     /* delegation means the script produces the number: run it and read what it wrote */
     const char *argv[] = {"python3", "compute.py", NULL};
     char *pre = probe_read(ev, "result.txt", NULL);
-    if (!probe_run_code(ev, argv, probe_code_timeout_ms())) {
+    if (!probe_run_code(ev, argv, probe_code_timeout_ms(), false)) {
         free(pre);
         return;
     }

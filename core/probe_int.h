@@ -59,8 +59,10 @@ void probe_skip(ProbeEv *ev, const char *fmt, ...) ATTR_FORMAT(2, 3);
  * the file exists, failing "REL not found" otherwise. NULL when missing. New string. */
 char *probe_read(ProbeEv *ev, const char *rel, const char *cp);
 /* Run the model's code; when the tool is missing, marks the instance skipped and returns
- * false. Adds checkpoint "execution_success" (exit 0 within the timeout). */
-bool probe_run_code(ProbeEv *ev, const char *const *argv, int timeout_ms);
+ * false. Adds checkpoint "execution_success": exit 0 within the timeout, or, when
+ * ANY_EXIT, just finishing within the timeout (a shell script ending in a grep that found
+ * nothing exits 1 and is still right). */
+bool probe_run_code(ProbeEv *ev, const char *const *argv, int timeout_ms, bool any_exit);
 
 /* ---- text helpers (tolerant of the usual harmless variations) ---- */
 /* Strip one surrounding code fence, CR characters, trailing blanks per line and outer

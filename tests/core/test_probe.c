@@ -339,6 +339,44 @@ START_TEST(test_false_negative_fixes)
     free(bare), free(slashed), free(raw);
     probe_instance_free(in);
 
+    /* tool.call.format: a numeric string given as a number is the same value */
+    for (uint64_t seed = 1; seed < 100; seed++) {
+        in = gen("tool.call.format", 1, seed);
+        json_t *call = json_deep_copy(json_object_get(in->expect, "call"));
+        if (strcmp(js_str(call, "function", ""), "set_config") != 0) {
+            json_decref(call);
+            probe_instance_free(in);
+            continue;
+        }
+        json_t *args = json_object_get(call, "arguments");
+        long long val = strtoll(js_str(args, "value", "0"), NULL, 10);
+        json_object_set_new(args, "value", json_integer(val));
+        char *txt = js_dump_compact(call);
+        ck_assert_int_eq(eval_text(in, txt, NULL, NULL, NULL), PROBE_PASS);
+        json_object_set_new(args, "value", json_integer(val + 1));
+        free(txt);
+        txt = js_dump_compact(call);
+        ck_assert_int_eq(eval_text(in, txt, NULL, NULL, NULL), PROBE_FAIL);
+        free(txt);
+        json_decref(call);
+        probe_instance_free(in);
+        break;
+    }
+
+    /* gen.code.shell: a script whose last command exits 1 (grep found nothing) is still
+     * judged by its output */
+    if (probe_have_tool("bash")) {
+        in = gen("gen.code.shell", 1, 13);
+        const char *pfx = strstr(in->prompt, "START with \"") + 12;
+        char *script = sk_asprintf("grep -c '^%.*s' data.txt > result.txt\ngrep -q NO_SUCH_LINE data.txt\n",
+                                   (int)(strchr(pfx, '"') - pfx), pfx);
+        char *sum = NULL;
+        ck_assert_msg(eval_text(in, NULL, "solution.sh", script, &sum) == PROBE_PASS, "%s", sum);
+        free(sum);
+        free(script);
+        probe_instance_free(in);
+    }
+
     /* gen.text.structured: a fenced JSON answer with prose around it */
     in = gen("gen.text.structured", 1, 3);
     char *obj = js_dump_compact(json_object_get(in->expect, "object"));
