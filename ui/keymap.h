@@ -46,7 +46,8 @@
     _(ACTION_COMMAND, "command", "Open the command line (actions by name, :help for the list)")    \
     _(ACTION_PICKER, "open-skill", "Pick another skill folder")                                    \
     _(ACTION_RELOAD, "reload", "Reload the skill and the profiles from disk")                      \
-    _(ACTION_REDRAW, "redraw", "Redraw the whole screen")
+    _(ACTION_REDRAW, "redraw", "Redraw the whole screen")                                          \
+    _(ACTION_PROFILE_VIEW, "profile-view", "Show the target's profile grid; :profile runs one")
 
 typedef enum Action {
 #define ACTION_ENUM(id, name, help) id,

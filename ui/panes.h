@@ -18,7 +18,8 @@
     _(caps_pane_new, PANE_ROLE_TILE)                                                               \
     _(log_pane_new, PANE_ROLE_TILE_HIDDEN)                                                         \
     _(help_pane_new, PANE_ROLE_MODAL)                                                              \
-    _(picker_pane_new, PANE_ROLE_MODAL)
+    _(picker_pane_new, PANE_ROLE_MODAL)                                                            \
+    _(profile_pane_new, PANE_ROLE_MODAL)
 
 #define PANE_REGISTRY_DECL(ctor, role) Pane *ctor(Workbench *wb);
 PANE_REGISTRY(PANE_REGISTRY_DECL)
