@@ -47,7 +47,13 @@
     _(ACTION_PICKER, "open-skill", "Pick another skill folder")                                    \
     _(ACTION_RELOAD, "reload", "Reload the skill and the profiles from disk")                      \
     _(ACTION_REDRAW, "redraw", "Redraw the whole screen")                                          \
-    _(ACTION_PROFILE_VIEW, "profile-view", "Show the target's profile grid; :profile runs one")
+    _(ACTION_PROFILE_VIEW, "profile-view", "Show the target's profile grid; :profile runs one")    \
+    _(ACTION_PLAN, "plan", "Show the plan graph of the skill (compiler pass 3)")                   \
+    _(ACTION_COMPARE, "compare", "Compare two variants of the skill side by side")                 \
+    _(ACTION_SCROLL_LEFT, "scroll-left", "Scroll the view left (plan graph)")                      \
+    _(ACTION_SCROLL_RIGHT, "scroll-right", "Scroll the view right (plan graph)")                   \
+    _(ACTION_SET_LEFT, "set-left", "Use the selected variant as the left side of the comparison") \
+    _(ACTION_ACCEPT, "accept", "Accept the variant for its target (variants accept)")
 
 typedef enum Action {
 #define ACTION_ENUM(id, name, help) id,

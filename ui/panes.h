@@ -19,7 +19,9 @@
     _(log_pane_new, PANE_ROLE_TILE_HIDDEN)                                                         \
     _(help_pane_new, PANE_ROLE_MODAL)                                                              \
     _(picker_pane_new, PANE_ROLE_MODAL)                                                            \
-    _(profile_pane_new, PANE_ROLE_MODAL)
+    _(profile_pane_new, PANE_ROLE_MODAL)                                                           \
+    _(plan_pane_new, PANE_ROLE_MODAL)                                                              \
+    _(compare_pane_new, PANE_ROLE_MODAL)
 
 #define PANE_REGISTRY_DECL(ctor, role) Pane *ctor(Workbench *wb);
 PANE_REGISTRY(PANE_REGISTRY_DECL)

@@ -34,6 +34,9 @@ typedef struct SourcePane {
     bool files_mode; /* showing the bundle file list */
     PaneList files;  /* rows: SKILL.md + bundle files */
     char *empty_msg; /* what to show when nothing is loaded */
+    char *mark_file; /* lines another pane points at (a plan step), shown instead of the
+                        requirement's evidence until the requirement changes; NULL none */
+    int mark_first, mark_last;
 } SourcePane;
 
 static const char *source_pane_line(const SourcePane *sp, size_t i, size_t *len)
@@ -107,6 +110,12 @@ static void source_pane_mark_evidence(SourcePane *sp)
 {
     if (sp->evidence)
         memset(sp->evidence, 0, sp->nlines * sizeof *sp->evidence);
+    if (sp->mark_file) {
+        for (int l = sp->mark_first; sk_str_eq(sp->mark_file, sp->file) && l <= sp->mark_last; l++)
+            if (l >= 1 && (size_t)l <= sp->nlines)
+                sp->evidence[l - 1] = true;
+        return;
+    }
     const Requirement *r = workbench_requirement(sp->super.wb);
     if (!r || !sp->file)
         return;
@@ -527,6 +536,22 @@ static PaneResult source_pane_command(Pane *p, const char *cmd, const char *args
         workbench_focus(p->wb, p);
         return PANE_HANDLED | PANE_REDRAW;
     }
+    if (!strcmp(cmd, "mark")) {
+        /* "mark FILE FIRST LAST" highlights lines (the plan pane's step); "mark" clears. */
+        char file[256];
+        int a, b;
+        free(sp->mark_file);
+        sp->mark_file = NULL;
+        if (sscanf(args, "%255s %d %d", file, &a, &b) == 3 && a >= 1 && b >= a) {
+            sp->mark_file = sk_strdup(file);
+            sp->mark_first = a;
+            sp->mark_last = b;
+            if (sk_str_eq(file, sp->file) && (size_t)a <= sp->nlines)
+                pane_list_select(&sp->list, a - 1, pane_body_height(p) ? pane_body_height(p) : 10);
+        }
+        source_pane_mark_evidence(sp);
+        return PANE_HANDLED | PANE_REDRAW;
+    }
     if (!strcmp(cmd, "file")) {
         if (source_pane_open(sp, *args ? args : "SKILL.md"))
             sp->files_mode = false;
@@ -545,6 +570,10 @@ static PaneResult source_pane_command(Pane *p, const char *cmd, const char *args
 static PaneResult source_pane_on_change(Pane *p, unsigned what)
 {
     SourcePane *sp = (SourcePane *)p;
+    if (what & (PANE_CHANGE_SKILL | PANE_CHANGE_REQUIREMENT)) {
+        free(sp->mark_file);
+        sp->mark_file = NULL;
+    }
     if (what & PANE_CHANGE_SKILL) {
         sp->files_mode = false;
         sp->files = (PaneList){0, 0, 0};
@@ -605,6 +634,7 @@ static void source_pane_free(Pane *p)
     free(sp->evidence);
     free(sp->search);
     free(sp->empty_msg);
+    free(sp->mark_file);
     free(sp);
 }
 

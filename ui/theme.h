@@ -45,7 +45,12 @@
     _(STYLE_ERROR, "error", 'r')                                                                   \
     _(STYLE_WARNING, "warning", 'w')                                                               \
     _(STYLE_INFO, "info", 'I')                                                                     \
-    _(STYLE_HELP_KEY, "help-key", 'H')
+    _(STYLE_HELP_KEY, "help-key", 'H')                                                             \
+    _(STYLE_PLAN_CRITICAL, "plan-critical", 'P')                                                   \
+    _(STYLE_PLAN_GROUP, "plan-group", 'g')                                                         \
+    _(STYLE_DIFF_ADDED, "diff-added", '+')                                                         \
+    _(STYLE_DIFF_REMOVED, "diff-removed", '-')                                                     \
+    _(STYLE_DIFF_CHANGED, "diff-changed", '~')
 
 typedef enum StyleId {
 #define STYLE_ENUM(id, name, code) id,
