@@ -15,6 +15,17 @@
 #define MARK_BEGIN "<!-- skvm:begin "
 #define MARK_END "<!-- skvm:end "
 
+/* Length of the longest prefix of S of at most MAX bytes that ends on a UTF-8 boundary. */
+static size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (s[n] == '\0')
+        return n;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 /* ---- markdown line scanning ---- */
 
 typedef struct Line {
@@ -478,7 +489,15 @@ static char *line_context(const CompileCtx *c, int line)
                 h++;
             while (h < len && p[h] == ' ')
                 h++;
-            heading = sk_strndup(p + h, len - h > 60 ? 60 : len - h);
+            {
+                size_t hn = len - h;
+                if (hn > 60) {
+                    hn = 60;
+                    while (hn > 0 && ((unsigned char)p[h + hn] & 0xC0) == 0x80)
+                        hn--;
+                }
+                heading = sk_strndup(p + h, hn);
+            }
             break;
         }
     }
@@ -666,7 +685,7 @@ static SkStatus model_requirements(CompileCtx *c, Analysis *a, json_t *sources, 
         Evidence *e = sk_calloc(1, sizeof *e);
         e->file = sk_strdup("SKILL.md");
         e->line = find_line(c->source, quote);
-        e->text = sk_strndup(quote, 200);
+        e->text = sk_strndup(quote, utf8_prefix(quote, 200));
         sk_vec_push(&req->evidence, e);
     }
     compile_ctx_log(c, "the compiler model named %zu requirements (%zu new to the analyzer)",

@@ -25,6 +25,17 @@
 #define ENV_MAX_EVIDENCE 3
 #define ENV_MAX_FILE (256u * 1024u)
 
+/* Length of the longest prefix of S of at most MAX bytes that ends on a UTF-8 boundary. */
+static size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (s[n] == '\0')
+        return n;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 /* ---- tables ---- */
 
 /* Python standard library top-level modules (sys.stdlib_module_names, public ones). */
@@ -247,7 +258,12 @@ static void dep_add(json_t *deps, const char *type, const char *name, const char
             text++;
             n--;
         }
-        char *t = sk_strndup(text, n > 160 ? 160 : n);
+        if (n > 160) {
+            n = 160;
+            while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+                n--;
+        }
+        char *t = sk_strndup(text, n);
         json_array_append_new(ev, json_pack("{s:s,s:i,s:s}", "file", file, "line", line,
                                             "text", t));
         free(t);
@@ -922,7 +938,8 @@ char *pass_env_script(const char *name, const json_t *deps)
         json_t *e = json_array_get(js_arr(d, "evidence"), 0);
         if (e) {
             sk_buf_printf(&b, ", %s:%lld: ", js_str(e, "file", ""), js_int(e, "line", 0));
-            char *t = sk_strndup(js_str(e, "text", ""), 100);
+            const char *et = js_str(e, "text", "");
+            char *t = sk_strndup(et, utf8_prefix(et, 100));
             comment_text(&b, t);
             free(t);
         }

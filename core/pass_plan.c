@@ -43,6 +43,17 @@ typedef struct Step {
     json_t *merged_from;
 } Step;
 
+/* Length of the longest prefix of S of at most MAX bytes that ends on a UTF-8 boundary. */
+static size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (s[n] == '\0')
+        return n;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 /* ---- text helpers ---- */
 
 static void plines(const char *text, SkVec *out)
@@ -895,7 +906,7 @@ char *pass_plan_section(const json_t *plan, int max_lines)
                 title = js_str(st, "title", "");
                 line = json_integer_value(json_array_get(js_arr(st, "lines"), 0));
             }
-            char *t = sk_strndup(title, 50);
+            char *t = sk_strndup(title, utf8_prefix(title, 50));
             sk_buf_printf(&g, "%s%s (\"%s\", line %lld)",
                           k == 0 ? "" : (k + 1 == json_array_size(ids) ? " and " : ", "), sid,
                           t, line);
