@@ -563,8 +563,9 @@ static void sh_gen(ProbeInstance *in, Rng *r)
         static const char *const aggs[] = {"sum", "avg", "count"};
         const char *lv = pfx[rng_index(r, 4)], *key = keys[rng_index(r, 4)],
                    *agg = aggs[rng_index(r, 3)];
-        int n = (int)rng_int(r, 20, 60), hits = 0;
-        long sum = 0;
+        int n = (int)rng_int(r, 20, 60), hits = 0, all_n = 0;
+        long sum = 0, all_sum = 0;
+        const char *other = NULL;
         SkBuf b = SK_BUF_INIT;
         for (int i = 0; i < n; i++) {
             const char *l = pfx[rng_index(r, 4)];
@@ -572,20 +573,38 @@ static void sh_gen(ProbeInstance *in, Rng *r)
                 l = lv;
             while (i == 1 && !strcmp(l, lv)) /* at least one line of another level */
                 l = pfx[rng_index(r, 4)];
+            if (i == 1)
+                other = l;
             int v = (int)rng_int(r, 1, 500);
             if (!strcmp(l, lv)) {
                 hits++;
                 sum += v;
             }
+            all_n++;
+            all_sum += v;
             sk_buf_printf(&b, "[2024-01-%02dT%02d:%02d:%02d] %s: request processed %s=%d\n",
                           (int)rng_int(r, 1, 28), (int)rng_int(r, 0, 23), (int)rng_int(r, 0, 59),
                           (int)rng_int(r, 0, 59), l, key, v);
         }
-        probe_file(in, "app.log", b.data);
-        sk_buf_done(&b);
         double want = !strcmp(agg, "sum") ? (double)sum
                       : !strcmp(agg, "avg") ? round((double)sum / hits * 100) / 100
                                             : (double)hits;
+        /* forgetting the level filter must change the answer beyond the tolerance: add
+         * lines of another level with extreme values until it does */
+        for (int extra = 0; extra < 50; extra++) {
+            double bad = !strcmp(agg, "sum") ? (double)all_sum
+                         : !strcmp(agg, "avg") ? round((double)all_sum / all_n * 100) / 100
+                                               : (double)all_n;
+            if (fabs(bad - want) > SK_MAX(0.01, fabs(want) * 0.01) + 1e-9)
+                break;
+            int v = !strcmp(agg, "avg") && want >= 250 ? 1 : 500;
+            all_n++;
+            all_sum += v;
+            sk_buf_printf(&b, "[2024-01-28T23:59:%02d] %s: request processed %s=%d\n", extra % 60,
+                          other, key, v);
+        }
+        probe_file(in, "app.log", b.data);
+        sk_buf_done(&b);
         probe_x_num(in, "value", want);
         probe_prompt(in,
                      "Write solution.sh in the current directory that uses awk to compute the %s "
