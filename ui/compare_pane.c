@@ -157,8 +157,7 @@ static char *cmp_join(json_t *arr)
     sk_buf_init(&b);
     for (size_t i = 0; i < json_array_size(arr); i++) {
         json_t *v = json_array_get(arr, i);
-        sk_buf_printf(&b, "%s%s", i ? ", " : "",
-                      json_is_string(v) ? json_string_value(v) : "?");
+        sk_buf_printf(&b, "%s%s", i ? ", " : "", json_is_string(v) ? json_string_value(v) : "?");
     }
     return sk_buf_steal(&b);
 }
@@ -273,10 +272,12 @@ static void cmp_build_rows(ComparePane *cp)
             continue;
         }
         size_t d0 = i, d1 = i;
-        while (d1 < nl && sk_str_eq(json_string_value(json_array_get(json_array_get(lines, d1), 0)), "-"))
+        while (d1 < nl &&
+               sk_str_eq(json_string_value(json_array_get(json_array_get(lines, d1), 0)), "-"))
             d1++;
         size_t a1 = d1;
-        while (a1 < nl && sk_str_eq(json_string_value(json_array_get(json_array_get(lines, a1), 0)), "+"))
+        while (a1 < nl &&
+               sk_str_eq(json_string_value(json_array_get(json_array_get(lines, a1), 0)), "+"))
             a1++;
         size_t nd = d1 - d0, na = a1 - d1;
         for (size_t k = 0; k < SK_MAX(nd, na); k++) {
@@ -419,12 +420,11 @@ static SkStatus cmp_compile_job(Job *job, void *ud, SkError *err)
         s = SK_ERR_INVALID;
     }
     if (bus)
-        trace_bus_publish(bus, trace_event_new(TRACE_LOG, job_id(job), -1,
-                                               s == SK_OK ? "compile finished" : "compile failed",
-                                               json_pack("{s:i,s:o}", "level",
-                                                         (int)(s == SK_OK ? SK_LOG_INFO
-                                                                          : SK_LOG_ERROR),
-                                                         "compile", res)));
+        trace_bus_publish(
+            bus, trace_event_new(
+                     TRACE_LOG, job_id(job), -1, s == SK_OK ? "compile finished" : "compile failed",
+                     json_pack("{s:i,s:o}", "level", (int)(s == SK_OK ? SK_LOG_INFO : SK_LOG_ERROR),
+                               "compile", res)));
     else
         json_decref(res);
     compile_result_done(&r);
@@ -523,8 +523,8 @@ static void cmp_draw_list(ComparePane *cp, WINDOW *w, int h, int width)
     workbench_keys_for(wb, "compare", ACTION_SET_LEFT, xk, sizeof xk);
     workbench_keys_for(wb, "compare", ACTION_ACCEPT, ak, sizeof ak);
     int x = draw_str(w, row, 1, width - 2, "left ", STYLE_DIM);
-    x += draw_printf(w, row, 1 + x, width - 2 - x, STYLE_LABEL, "%s %.7s",
-                     lv ? lv->branch : "-", lv ? lv->commit : "");
+    x += draw_printf(w, row, 1 + x, width - 2 - x, STYLE_LABEL, "%s %.7s", lv ? lv->branch : "-",
+                     lv ? lv->commit : "");
     draw_printf(w, row, 1 + x, width - 2 - x, STYLE_DIM,
                 "  (%s: compare with the selected, %s: set left, %s: accept)", ek, xk, ak);
     row++;
@@ -549,9 +549,9 @@ static void cmp_draw_list(ComparePane *cp, WINDOW *w, int h, int width)
         int y = row + r;
         bool isleft = !strcmp(v->commit, cmp_left(cp));
         /* A branch's older commits are indented under its newest. */
-        bool first = i == 0 ||
-                     strcmp(((const VariantInfo *)sk_vec_get(&cp->variants, i - 1))->branch,
-                            v->branch) != 0;
+        bool first =
+            i == 0 ||
+            strcmp(((const VariantInfo *)sk_vec_get(&cp->variants, i - 1))->branch, v->branch) != 0;
         int cx = 1;
         cx += draw_str(w, y, cx, 2, isleft ? "L" : " ", STYLE_LABEL);
         cx += draw_str(w, y, cx, 2, v->accepted ? "✓" : " ", STYLE_GAP_OK);
@@ -567,8 +567,7 @@ static void cmp_draw_list(ComparePane *cp, WINDOW *w, int h, int width)
         cx += draw_printf(w, y, cx, width - cx, STYLE_DIM, "%.7s %s ", v->commit, stamp);
         draw_str_ellipsis(w, y, cx, width - cx - 1, v->summary ? v->summary : "", STYLE_DEFAULT);
         if ((int)i == cp->list.cursor)
-            draw_restyle(w, y, 0, width,
-                         cp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM);
+            draw_restyle(w, y, 0, width, cp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM);
     }
     if (!detail || !cp->variants.len)
         return;
@@ -580,9 +579,9 @@ static void cmp_draw_list(ComparePane *cp, WINDOW *w, int h, int width)
                     v->prov.source_hash && *v->prov.source_hash ? v->prov.source_hash : "-");
     } else {
         const VariantProvenance *p = &v->prov;
-        char *a = sk_asprintf("for %s on %s · passes %s · compiler %s · guard %s%s",
-                              p->model, p->harness, p->passes, p->compiler_model, p->guard,
-                              v->accepted ? " · accepted" : "");
+        char *a =
+            sk_asprintf("for %s on %s · passes %s · compiler %s · guard %s%s", p->model, p->harness,
+                        p->passes, p->compiler_model, p->guard, v->accepted ? " · accepted" : "");
         draw_str_ellipsis(w, dy + 1, 1, width - 2, a, STYLE_DEFAULT);
         free(a);
         char *b = sk_asprintf("profile %s · source %.12s · input %.12s · %s",
@@ -707,8 +706,7 @@ static void compare_pane_title(Pane *p, SkBuf *out)
         sk_buf_printf(out, "Compare %s  %.7s ↔ %.7s  row %d/%zu", cp->skill ? cp->skill : "-",
                       cp->left, cp->right, cp->rows_list.cursor + 1, cp->rows.len);
     else
-        sk_buf_printf(out, "Variants of %s  %zu", cp->skill ? cp->skill : "-",
-                      cp->variants.len);
+        sk_buf_printf(out, "Variants of %s  %zu", cp->skill ? cp->skill : "-", cp->variants.len);
 }
 
 /* ---- input ---- */
@@ -827,9 +825,9 @@ static PaneResult compare_pane_command(Pane *p, const char *cmd, const char *arg
             cmp_accept(cp, cp->right);
         else if (wb->modal == p && cp->variants.len) {
             char r[41];
-            snprintf(r, sizeof r, "%s",
-                     ((const VariantInfo *)sk_vec_get(&cp->variants, (size_t)cp->list.cursor))
-                         ->commit);
+            snprintf(
+                r, sizeof r, "%s",
+                ((const VariantInfo *)sk_vec_get(&cp->variants, (size_t)cp->list.cursor))->commit);
             cmp_accept(cp, r);
         } else
             workbench_message(wb, SK_LOG_ERROR, "accept needs a variant: :accept REV");
@@ -911,8 +909,7 @@ static void compare_pane_dump_state(Pane *p, SkBuf *out)
     for (size_t i = 0; i < cp->variants.len; i++) {
         const VariantInfo *v = sk_vec_get(&cp->variants, i);
         sk_buf_printf(out, "variant %s %s%s%s%s\n", v->branch,
-                      v->original ? "original" : v->prov.model,
-                      v->accepted ? " accepted" : "",
+                      v->original ? "original" : v->prov.model, v->accepted ? " accepted" : "",
                       !strcmp(v->commit, cmp_left(cp)) ? " left" : "",
                       (int)i == cp->list.cursor ? " cursor" : "");
     }
@@ -924,7 +921,10 @@ static void compare_pane_dump_state(Pane *p, SkBuf *out)
         for (size_t i = 0; i < cp->rows.len; i++) {
             const CmpRow *row = sk_vec_get(&cp->rows, i);
             if (row->kind == CMP_ROW_DIFF)
-                counts[row->origin == '+' ? 1 : row->origin == '-' ? 2 : row->origin == '~' ? 3 : 0]++;
+                counts[row->origin == '+'   ? 1
+                       : row->origin == '-' ? 2
+                       : row->origin == '~' ? 3
+                                            : 0]++;
         }
         sk_buf_printf(out, "diff same %zu added %zu removed %zu changed %zu\n", counts[0],
                       counts[1], counts[2], counts[3]);

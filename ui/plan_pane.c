@@ -22,7 +22,7 @@
 enum {
     PLAN_BOX_W = 24, /* box width of a step */
     PLAN_BOX_H = 3,
-    PLAN_GAP = 2,    /* columns between boxes of a layer */
+    PLAN_GAP = 2, /* columns between boxes of a layer */
     PLAN_MARGIN = 1,
 };
 
@@ -53,11 +53,11 @@ typedef struct PlanSeg {
 
 typedef struct PlanPane {
     Pane super;
-    json_t *plan;   /* the shown plan (owned), NULL when none */
-    char *variant;  /* commit of the shown variant; NULL: the loaded skill */
-    char *label;    /* where the plan comes from */
-    char *text;     /* the SKILL.md the plan's lines refer to (owned), may be NULL */
-    char *error;    /* why there is no plan */
+    json_t *plan;  /* the shown plan (owned), NULL when none */
+    char *variant; /* commit of the shown variant; NULL: the loaded skill */
+    char *label;   /* where the plan comes from */
+    char *text;    /* the SKILL.md the plan's lines refer to (owned), may be NULL */
+    char *error;   /* why there is no plan */
     PlanNode *nodes;
     size_t nnodes, nsteps;
     PlanSeg *segs;
@@ -254,7 +254,8 @@ static void plan_draw_box(PlanPane *pp, const PlanNode *n)
         plan_line(pp, y, x1, LN_U | LN_D, st);
     }
     char *id = sk_asprintf(" %s ", plan_step_id(pp, n->step));
-    int used = plan_text(pp, y0, x0 + 1, n->w - 2, id, n->critical ? STYLE_PLAN_CRITICAL : STYLE_LABEL);
+    int used =
+        plan_text(pp, y0, x0 + 1, n->w - 2, id, n->critical ? STYLE_PLAN_CRITICAL : STYLE_LABEL);
     free(id);
     if (n->group >= 0) {
         json_t *g = json_array_get(json_object_get(pp->plan, "groups"), (size_t)n->group);
@@ -323,7 +324,7 @@ static void plan_layout(PlanPane *pp)
     /* Layers: longest path from a source, edges taken in topological order. */
     json_t *edges = json_object_get(pp->plan, "edges");
     size_t ne = json_array_size(edges);
-    int (*ev)[2] = sk_calloc(ne ? ne : 1, sizeof *ev);
+    int(*ev)[2] = sk_calloc(ne ? ne : 1, sizeof *ev);
     size_t nev = 0;
     for (size_t i = 0; i < ne; i++) {
         json_t *e = json_array_get(edges, i);
@@ -602,8 +603,8 @@ static bool plan_from_variant(PlanPane *pp, const char *rev)
         return false;
     }
     char *raw = NULL;
-    if (variants_read_file(NULL, wb->skill->name, vi->commit, "_artifacts/plan.json", &raw,
-                           &err) != SK_OK) {
+    if (variants_read_file(NULL, wb->skill->name, vi->commit, "_artifacts/plan.json", &raw, &err) !=
+        SK_OK) {
         workbench_message(wb, SK_LOG_ERROR, "plan: variant %.7s has no plan (%s)", vi->commit,
                           err.msg);
         variants_info_free(vi);
@@ -613,8 +614,8 @@ static bool plan_from_variant(PlanPane *pp, const char *rev)
     json_t *plan = json_loads(raw, 0, &je);
     free(raw);
     if (!json_is_object(plan)) {
-        workbench_message(wb, SK_LOG_ERROR, "plan: _artifacts/plan.json of %.7s: %s",
-                          vi->commit, je.text);
+        workbench_message(wb, SK_LOG_ERROR, "plan: _artifacts/plan.json of %.7s: %s", vi->commit,
+                          je.text);
         json_decref(plan);
         variants_info_free(vi);
         return false;
@@ -817,8 +818,8 @@ static void plan_pane_draw(Pane *p, WINDOW *w, int h, int width)
     size_t ng = json_array_size(json_object_get(pp->plan, "groups"));
     SkBuf b;
     sk_buf_init(&b);
-    sk_buf_printf(&b, "%zu steps in %d layers · %zu parallel group%s · critical path ",
-                  pp->nsteps, pp->nlayers, ng, ng == 1 ? "" : "s");
+    sk_buf_printf(&b, "%zu steps in %d layers · %zu parallel group%s · critical path ", pp->nsteps,
+                  pp->nlayers, ng, ng == 1 ? "" : "s");
     for (size_t i = 0; i < json_array_size(cp); i++)
         sk_buf_printf(&b, "%s%s", i ? "→" : "", json_string_value(json_array_get(cp, i)));
     double sp = json_number_value(json_object_get(pp->plan, "ideal_speedup"));
@@ -1028,9 +1029,11 @@ static PaneResult plan_pane_command(Pane *p, const char *cmd, const char *args)
     PlanPane *pp = (PlanPane *)p;
     Workbench *wb = p->wb;
     if (!strcmp(cmd, "plan")) {
-        if (!*args || !strcmp(args, "skill"))
+        /* ":plan" opens what is loaded (the skill's plan, or the variant a compile just
+         * made); ":plan skill" re-extracts the skill's; ":plan REV" shows a variant's. */
+        if (!strcmp(args, "skill") || (!*args && !pp->plan))
             plan_from_skill(pp);
-        else if (!plan_from_variant(pp, args))
+        else if (*args && !plan_from_variant(pp, args))
             return PANE_HANDLED;
         plan_mark_source(pp);
         workbench_open_modal(wb, "plan");
@@ -1085,8 +1088,8 @@ static void plan_pane_dump_state(Pane *p, SkBuf *out)
 {
     PlanPane *pp = (PlanPane *)p;
     sk_buf_printf(out, "source %s\n", pp->label ? pp->label : "-");
-    sk_buf_printf(out, "steps %zu\nlayers %d\ncanvas %dx%d\nview %d,%d\n", pp->nsteps,
-                  pp->nlayers, pp->cw, pp->chh, pp->top, pp->left);
+    sk_buf_printf(out, "steps %zu\nlayers %d\ncanvas %dx%d\nview %d,%d\n", pp->nsteps, pp->nlayers,
+                  pp->cw, pp->chh, pp->top, pp->left);
     sk_buf_printf(out, "selected %s\n", pp->sel >= 0 ? plan_step_id(pp, pp->sel) : "-");
     json_t *cp = json_object_get(pp->plan, "critical_path");
     sk_buf_puts(out, "critical");
@@ -1095,13 +1098,13 @@ static void plan_pane_dump_state(Pane *p, SkBuf *out)
     sk_buf_putc(out, '\n');
     for (size_t i = 0; i < pp->nsteps; i++) {
         const PlanNode *n = &pp->nodes[i];
-        sk_buf_printf(out, "node %s layer %d pos %d at %d,%d%s", plan_step_id(pp, (int)i),
-                      n->layer, n->pos, n->y, n->x, n->critical ? " critical" : "");
+        sk_buf_printf(out, "node %s layer %d pos %d at %d,%d%s", plan_step_id(pp, (int)i), n->layer,
+                      n->pos, n->y, n->x, n->critical ? " critical" : "");
         if (n->group >= 0)
-            sk_buf_printf(out, " group %s",
-                          json_string_value(json_object_get(
-                              json_array_get(json_object_get(pp->plan, "groups"), (size_t)n->group),
-                              "id")));
+            sk_buf_printf(
+                out, " group %s",
+                json_string_value(json_object_get(
+                    json_array_get(json_object_get(pp->plan, "groups"), (size_t)n->group), "id")));
         sk_buf_puts(out, (int)i == pp->sel ? " selected\n" : "\n");
     }
 }
