@@ -44,7 +44,7 @@ const char *profile_view_source_name(ProfileViewSource s)
     case PROFILE_VIEW_REPORTS:
         return "failure-reports.json";
     case PROFILE_VIEW_DETAILS:
-        return "profile";
+        return "profile failureDetails";
     }
     return "?";
 }

@@ -54,7 +54,8 @@ typedef struct ProfilePane {
     int level; /* 0..2: selected column */
     int top;   /* first visible display row */
     PpRun run;
-    char *notice; /* why a run could not start (shown in the header) */
+    char *notice;  /* why a run could not start (shown in the header) */
+    int head_rows; /* rows of the header at the last draw (1 + wrapped notice) */
     /* detail of a failed cell */
     bool detail;
     int detail_prim, detail_level;
@@ -206,6 +207,24 @@ static int pp_highest(const ProfilePane *pp, const Tcp *t, int prim, char **note
 static const char *pp_short_failure(const char *f, char *out, size_t size)
 {
     size_t n = strcspn(f, "|");
+    /* "a: 1.00; b: 0.00 (why)": the first failing checkpoint. */
+    for (const char *piece = f; piece && *piece && piece < f + n;) {
+        const char *colon = strchr(piece, ':');
+        const char *semi = strchr(piece, ';');
+        if (!semi || semi > f + n)
+            semi = f + n;
+        if (colon && colon < semi) {
+            char *end = NULL;
+            double score = strtod(colon + 1, &end);
+            if (end != colon + 1 && score < 0.5) {
+                while (*piece == ' ')
+                    piece++;
+                snprintf(out, size, "%.*s", (int)(semi - piece), piece);
+                return out;
+            }
+        }
+        piece = *semi ? semi + 1 : NULL;
+    }
     const char *err = strstr(f, "stderr: ");
     const char *got = strstr(f, "got \"");
     const char *gend = got ? strchr(got + 5, '"') : NULL;
@@ -274,9 +293,10 @@ static int pp_grid_footer(int h)
     return h >= 14 ? 4 : 0;
 }
 
-static int pp_grid_list_height(int h)
+/* Rows above the grid's column header: 1, or more for a notice wrapped over rows. */
+static int pp_grid_list_height(const ProfilePane *pp, int h)
 {
-    return SK_MAX(1, h - 2 - pp_grid_footer(h));
+    return SK_MAX(1, h - pp->head_rows - 1 - pp_grid_footer(h));
 }
 
 static void pp_clamp_top(ProfilePane *pp, int list_h)
@@ -318,7 +338,7 @@ static void pp_draw_header(ProfilePane *pp, WINDOW *w, int width, const Tcp *t)
         return;
     }
     if (pp->notice) {
-        draw_str_ellipsis(w, 0, 1, width - 1, pp->notice, STYLE_ERROR);
+        pp->head_rows = SK_MAX(1, draw_wrap(w, 0, 1, width - 2, 4, pp->notice, STYLE_ERROR));
         return;
     }
     if (!t) {
@@ -404,24 +424,26 @@ static void pp_draw_grid(ProfilePane *pp, WINDOW *w, int h, int width)
 {
     Workbench *wb = pp->super.wb;
     const Tcp *t = workbench_target(wb);
+    pp->head_rows = 1;
     pp_draw_header(pp, w, width, t);
+    int y0 = pp->head_rows;
     int namew = 24;
     int x_level = 1 + namew;
     int x_cells = x_level + 8;
     int x_note = x_cells + 3 * PP_CELL_W;
-    draw_str(w, 1, 1, namew, "PRIMITIVE", STYLE_DIM);
-    draw_str(w, 1, x_level, 7, "LEVEL", STYLE_DIM);
+    draw_str(w, y0, 1, namew, "PRIMITIVE", STYLE_DIM);
+    draw_str(w, y0, x_level, 7, "LEVEL", STYLE_DIM);
     for (int l = 0; l < 3; l++)
-        draw_printf(w, 1, x_cells + l * PP_CELL_W + 1, PP_CELL_W - 1,
+        draw_printf(w, y0, x_cells + l * PP_CELL_W + 1, PP_CELL_W - 1,
                     l == pp->level ? STYLE_LABEL : STYLE_DIM, "L%d", l + 1);
     if (x_note + 4 < width)
-        draw_str(w, 1, x_note, width - x_note, "NOTE", STYLE_DIM);
-    int list_h = pp_grid_list_height(h);
+        draw_str(w, y0, x_note, width - x_note, "NOTE", STYLE_DIM);
+    int list_h = pp_grid_list_height(pp, h);
     pp_clamp_top(pp, list_h);
     int rows[CATALOG_COUNT + 8];
     int n = pp_rows(rows, (int)SK_ARRAY_LEN(rows));
     for (int k = 0; k < list_h && pp->top + k < n; k++) {
-        int y = 2 + k;
+        int y = y0 + 1 + k;
         int r = rows[pp->top + k];
         if (r < 0) {
             int c = -1 - r;
@@ -952,7 +974,7 @@ static PaneResult pp_handle_key(Pane *p, const PaneKey *k)
     int rows[CATALOG_COUNT + 8];
     int n = pp_rows(rows, (int)SK_ARRAY_LEN(rows));
     int r = pp_row_of(pp->prim);
-    int list_h = pp_grid_list_height(pane_body_height(p));
+    int list_h = pp_grid_list_height(pp, pane_body_height(p));
     int step = 0;
     switch (k->action) {
     case ACTION_MOVE_DOWN:
@@ -1032,8 +1054,8 @@ static PaneResult pp_handle_mouse(Pane *p, const PaneMouse *m)
     }
     int rows[CATALOG_COUNT + 8];
     int n = pp_rows(rows, (int)SK_ARRAY_LEN(rows));
-    int r = pp->top + m->y - 2;
-    if (m->y < 2 || r >= n || rows[r] < 0)
+    int r = pp->top + m->y - pp->head_rows - 1;
+    if (m->y < pp->head_rows + 1 || r >= n || rows[r] < 0)
         return PANE_HANDLED;
     pp->prim = rows[r];
     int x_cells = 1 + 24 + 8;
@@ -1160,6 +1182,7 @@ static const PaneClass profile_pane_class = {
 Pane *profile_pane_new(Workbench *wb)
 {
     ProfilePane *pp = sk_calloc(1, sizeof *pp);
+    pp->head_rows = 1;
     pane_init(&pp->super, &profile_pane_class, wb);
     sk_vec_init(&pp->failures, (SkFreeFn)profile_view_instance_free);
     sk_vec_init(&pp->lines, pp_line_free);
