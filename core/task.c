@@ -398,12 +398,26 @@ static SandboxOptions task_sandbox(const TaskEvalOptions *o)
     return so;
 }
 
-static void eval_script(const TaskEvalOptions *o, const json_t *c, TaskCriterion *out)
+/* Script criteria see the task folder as $SKVM_TASK_DIR, so a task can keep its checker
+ * next to task.json instead of among the fixtures the model can read and edit. */
+static void eval_script(const Task *t, const TaskEvalOptions *o, const json_t *c,
+                        TaskCriterion *out)
 {
     SandboxOptions so = task_sandbox(o);
+    SkVec env;
+    sk_vec_init(&env, NULL);
+    for (const char *const *p = so.env; p && *p; p++)
+        sk_vec_push(&env, (void *)*p);
+    char *task_dir = sk_asprintf("SKVM_TASK_DIR=%s", t->dir);
+    sk_vec_push(&env, task_dir);
+    sk_vec_push(&env, NULL);
+    so.env = (const char *const *)env.items;
     SandboxResult r;
     SkError e;
-    if (sandbox_run_shell(js_str(c, "command", ""), &so, &r, &e) != SK_OK) {
+    SkStatus rs = sandbox_run_shell(js_str(c, "command", ""), &so, &r, &e);
+    free(task_dir);
+    sk_vec_done(&env);
+    if (rs != SK_OK) {
         crit_not_run(out, "cannot run: %s", e.msg);
         sandbox_result_done(&r);
         return;
@@ -1191,7 +1205,7 @@ SkStatus task_evaluate(const Task *t, const TaskEvalOptions *opts, TaskEval *out
             continue;
         }
         if (!strcmp(tc->method, "script"))
-            eval_script(opts, c, tc);
+            eval_script(t, opts, c, tc);
         else if (!strcmp(tc->method, "file-check"))
             eval_file_check(opts, c, tc);
         else if (!strcmp(tc->method, "llm-judge"))
