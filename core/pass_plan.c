@@ -1119,9 +1119,9 @@ static SkStatus model_plan(CompileCtx *c, json_t **out, SkError *err)
         json_t *o = json_pack("{s:s,s:s,s:s,s:[I,I]}", "id", js_str(st, "id", ""), "title",
                               js_str(st, "title", ""), "file", "SKILL.md", "lines",
                               (json_int_t)line, (json_int_t)line);
-        json_object_set(o, "inputs", js_arr(st, "inputs") ? js_arr(st, "inputs") : json_array());
-        json_object_set(o, "outputs",
-                        js_arr(st, "outputs") ? js_arr(st, "outputs") : json_array());
+        json_t *ins = js_arr(st, "inputs"), *outs = js_arr(st, "outputs");
+        json_object_set_new(o, "inputs", ins ? json_deep_copy(ins) : json_array());
+        json_object_set_new(o, "outputs", outs ? json_deep_copy(outs) : json_array());
         json_array_append_new(steps, o);
         json_array_foreach(js_arr(st, "depends_on"), k, d)
             json_array_append_new(edges, json_pack("{s:O,s:s,s:s}", "from", d, "to",

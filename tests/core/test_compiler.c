@@ -84,7 +84,8 @@ START_TEST(test_guard)
                            "\n<!-- skvm:begin target-notes -->\n## Notes for m\n- x\n"
                            "<!-- skvm:end target-notes -->\n");
     g = guard(ok, NULL, 40);
-    ck_assert_msg(js_bool(g, "passed", false), "%s", js_dump_compact(g));
+    ck_assert_msg(js_bool(g, "passed", false), "%zu violations",
+                  json_array_size(js_arr(g, "violations")));
     json_decref(g);
     /* the same but over the budget */
     g = guard(ok, NULL, 3);
@@ -142,7 +143,8 @@ START_TEST(test_guard)
                            "<!-- skvm:end target-notes -->\n",
                            t);
     g = guard(t2, reqs, 40);
-    ck_assert_msg(js_bool(g, "passed", false), "%s", js_dump_compact(g));
+    ck_assert_msg(js_bool(g, "passed", false), "%zu violations",
+                  json_array_size(js_arr(g, "violations")));
     json_decref(g);
     free(t2);
     free(t);
@@ -488,7 +490,9 @@ START_TEST(test_model_invalid_output)
     SkStatus s = compile_run(&o, &r, &err);
     ck_assert_msg(s == SK_OK && r.ok, "%s / %s", err.msg, r.error ? r.error : "");
     json_t *msgs = js_arr(json_array_get(r.passes, 0), "messages");
-    ck_assert_ptr_nonnull(strstr(js_dump_compact(msgs), "asking once for a repair"));
+    char *mtext = js_dump_compact(msgs);
+    ck_assert_ptr_nonnull(strstr(mtext, "asking once for a repair"));
+    free(mtext);
     json_t *reqs = msrv_requests(e.m);
     ck_assert_uint_eq(json_array_size(reqs), 5); /* bad, repaired, three agent turns */
     char *second = js_dump_compact(json_array_get(reqs, 1));
