@@ -314,8 +314,18 @@ const char *job_error(const Job *job)
 
 void job_cancel(Job *job)
 {
-    if (job)
-        job->cancel = 1;
+    if (!job)
+        return;
+    job->cancel = 1;
+    /* A released job holds scripted input again until it has stopped. */
+    Jobs *jobs = job->pool;
+    pthread_mutex_lock(&jobs->mu);
+    if (job->released) {
+        job->released = false;
+        if (jobs->released > 0)
+            jobs->released--;
+    }
+    pthread_mutex_unlock(&jobs->mu);
 }
 
 bool job_cancelled(const Job *job)

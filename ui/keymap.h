@@ -47,6 +47,11 @@
     _(ACTION_PICKER, "open-skill", "Pick another skill folder")                                    \
     _(ACTION_RELOAD, "reload", "Reload the skill and the profiles from disk")                      \
     _(ACTION_REDRAW, "redraw", "Redraw the whole screen")                                          \
+    _(ACTION_FOCUS_TRACE, "focus-trace", "Show and focus the trace pane (chat and runs)")          \
+    _(ACTION_CHAT, "chat", "Type a prompt for the target model (streams in the trace pane)")       \
+    _(ACTION_RUN, "run", "Type a prompt and run the skill on it with the target model")            \
+    _(ACTION_RUNS, "runs", "Browse past runs from the store in the trace pane")                    \
+    _(ACTION_CANCEL_JOB, "cancel-job", "Cancel the chat or run in progress (Esc in the trace pane)") \
     _(ACTION_PROFILE_VIEW, "profile-view", "Show the target's profile grid; :profile runs one")    \
     _(ACTION_PLAN, "plan", "Show the plan graph of the skill (compiler pass 3)")                   \
     _(ACTION_COMPARE, "compare", "Compare two variants of the skill side by side")                 \

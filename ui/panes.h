@@ -17,6 +17,7 @@
     _(source_pane_new, PANE_ROLE_TILE)                                                             \
     _(caps_pane_new, PANE_ROLE_TILE)                                                               \
     _(log_pane_new, PANE_ROLE_TILE_HIDDEN)                                                         \
+    _(trace_pane_new, PANE_ROLE_TILE_HIDDEN)                                                       \
     _(help_pane_new, PANE_ROLE_MODAL)                                                              \
     _(picker_pane_new, PANE_ROLE_MODAL)                                                            \
     _(profile_pane_new, PANE_ROLE_MODAL)                                                           \

@@ -20,14 +20,21 @@
  *   cwd: fixture:REL       run in tests/screens/fixtures/REL (default: a fresh empty folder)
  *   styles: yes            also record NAME.styles goldens when updating
  *   keys: FILE             copy tests/screens/fixtures/FILE to $SKVM_HOME/keys.yaml
- *   config: FILE           copy tests/screens/fixtures/FILE to $SKVM_HOME/config.yaml */
+ *   config: FILE           copy tests/screens/fixtures/FILE to $SKVM_HOME/config.yaml
+ *   modelserver: FILE      start the loopback model server (tests/modelserver) on the
+ *                          scenario file FILE of this folder and write a config.yaml whose
+ *                          one route sends every model id to it (replaces `config`)
+ *   home: DIR              copy tests/screens/fixtures/DIR into $SKVM_HOME; a skvm.sql in it
+ *                          is run into $SKVM_HOME/skvm.db (past runs for the trace pane) */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/store.h"
 #include "core/util.h"
+#include "tests/modelserver/msrv.h"
 #include "tests/testlib.h"
 #include "ui/workbench.h"
 
@@ -226,6 +233,58 @@ START_TEST(test_scenario)
             free(v);
         }
     }
+    /* Fixture home: files plus past runs as SQL into the store. */
+    char *home_fx = env_get(sc->dir, "home");
+    if (home_fx) {
+        char *rel = sk_asprintf("tests/screens/fixtures/%s", home_fx);
+        char *from = tl_source_path(rel);
+        ck_assert(sk_mkdir_p(skhome, NULL) == SK_OK);
+        ck_assert_msg(sk_copy_tree(from, skhome, NULL) == SK_OK, "cannot copy %s", from);
+        char *sqlf = sk_path_join(skhome, "skvm.sql");
+        char *sql = NULL;
+        size_t sl = 0;
+        if (sk_read_file(sqlf, 0, &sql, &sl, NULL) == SK_OK) {
+            char *db = sk_path_join(skhome, "skvm.db");
+            Store *stdb = NULL;
+            SkError se;
+            ck_assert_msg(store_open(db, &stdb, &se) == SK_OK, "%s", se.msg);
+            ck_assert_msg(store_exec(stdb, sql, &se) == SK_OK, "%s: %s", sqlf, se.msg);
+            store_close(stdb);
+            free(db);
+        }
+        free(sql);
+        free(sqlf);
+        free(rel);
+        free(from);
+        free(home_fx);
+    }
+    /* The loopback model server behind every model id. */
+    Msrv *msrv = NULL;
+    char *ms = env_get(sc->dir, "modelserver");
+    if (ms) {
+        char *spath = sk_path_join(sc->dir, ms);
+        SkError me;
+        msrv = msrv_start(spath, &me);
+        if (!msrv && me.code == SK_ERR_UNSUPPORTED) {
+            fprintf(stderr, "SKIP %s: %s\n", sc->name, me.msg);
+            free(spath);
+            free(ms);
+            free(skill);
+            free(skhome);
+            return;
+        }
+        ck_assert_msg(msrv != NULL, "%s: model server: %s", sc->name, me.msg);
+        char *cfg = sk_asprintf("providers:\n  routes:\n    - match: \"*\"\n"
+                                "      kind: openai-compatible\n      base_url: %s\n",
+                                msrv_base_url(msrv, "openai"));
+        char *to = sk_path_join(skhome, "config.yaml");
+        ck_assert(sk_mkdir_p(skhome, NULL) == SK_OK);
+        ck_assert(sk_write_file_atomic(to, cfg, strlen(cfg), NULL) == SK_OK);
+        free(to);
+        free(cfg);
+        free(spath);
+        free(ms);
+    }
     setenv("TZ", "UTC", 1);
     setenv("LANG", "C.UTF-8", 1);
     setenv("LC_ALL", "C.UTF-8", 1);
@@ -299,6 +358,7 @@ START_TEST(test_scenario)
     o.no_mouse = true;
 
     int rc = workbench_run(&o);
+    msrv_stop(msrv);
     ck_assert_msg(rc == 0, "%s: the workbench exited with %d", sc->name, rc);
 
     const char *upd = getenv("SKVM_UPDATE_GOLDEN");
