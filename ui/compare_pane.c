@@ -15,6 +15,7 @@
 
 #include "core/compile.h"
 #include "core/jobs.h"
+#include "core/variant_name.h"
 #include "core/variants.h"
 #include "ui/draw.h"
 #include "ui/panes.h"
@@ -116,7 +117,7 @@ static void cmp_reload(ComparePane *cp, const char *select)
     free(cp->error);
     cp->error = NULL;
     free(cp->skill);
-    cp->skill = wb->skill ? sk_strdup(wb->skill->name) : NULL;
+    cp->skill = wb->skill ? variant_name_of_skill(wb->skill) : NULL;
     if (!cp->skill) {
         cp->error = sk_strdup("No skill loaded (o: pick one).");
         return;

@@ -14,6 +14,7 @@
 #include <wchar.h>
 
 #include "core/pass_plan.h"
+#include "core/variant_name.h"
 #include "core/variants.h"
 #include "ui/draw.h"
 #include "ui/panes.h"
@@ -588,23 +589,18 @@ static void plan_from_skill(PlanPane *pp)
              sk_strdup(wb->skill->content));
 }
 
-/* Show the plan of variant REV of the loaded skill. */
-static bool plan_from_variant(PlanPane *pp, const char *rev)
+/* Show the plan of variant REV in the store STORE. */
+static bool plan_from_store(PlanPane *pp, const char *store, const char *rev)
 {
     Workbench *wb = pp->super.wb;
-    if (!wb->skill) {
-        workbench_message(wb, SK_LOG_ERROR, "no skill loaded");
-        return false;
-    }
     SkError err;
     VariantInfo *vi = NULL;
-    if (variants_get(NULL, wb->skill->name, rev, &vi, &err) != SK_OK) {
+    if (variants_get(NULL, store, rev, &vi, &err) != SK_OK) {
         workbench_message(wb, SK_LOG_ERROR, "plan: %s", err.msg);
         return false;
     }
     char *raw = NULL;
-    if (variants_read_file(NULL, wb->skill->name, vi->commit, "_artifacts/plan.json", &raw, &err) !=
-        SK_OK) {
+    if (variants_read_file(NULL, store, vi->commit, "_artifacts/plan.json", &raw, &err) != SK_OK) {
         workbench_message(wb, SK_LOG_ERROR, "plan: variant %.7s has no plan (%s)", vi->commit,
                           err.msg);
         variants_info_free(vi);
@@ -621,11 +617,25 @@ static bool plan_from_variant(PlanPane *pp, const char *rev)
         return false;
     }
     char *text = NULL;
-    if (variants_read_file(NULL, wb->skill->name, vi->commit, "SKILL.md", &text, NULL) != SK_OK)
+    if (variants_read_file(NULL, store, vi->commit, "SKILL.md", &text, NULL) != SK_OK)
         text = NULL;
     plan_set(pp, plan, vi->commit, sk_asprintf("variant %s %.7s", vi->branch, vi->commit), text);
     variants_info_free(vi);
     return true;
+}
+
+/* Show the plan of variant REV of the loaded skill. */
+static bool plan_from_variant(PlanPane *pp, const char *rev)
+{
+    Workbench *wb = pp->super.wb;
+    if (!wb->skill) {
+        workbench_message(wb, SK_LOG_ERROR, "no skill loaded");
+        return false;
+    }
+    char *store = variant_name_of_skill(wb->skill);
+    bool ok = plan_from_store(pp, store, rev);
+    free(store);
+    return ok;
 }
 
 /* ---- drawing ---- */
