@@ -325,16 +325,23 @@ static void pp_draw_header(ProfilePane *pp, WINDOW *w, int width, const Tcp *t)
         pp_elapsed(r, el, sizeof el);
         int x = draw_str(w, 0, 1, width - 1, r->running ? "Profiling " : "Profiled ", STYLE_DIM);
         x += draw_str(w, 0, 1 + x, width - 1 - x, r->model, STYLE_LABEL);
-        x += draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DEFAULT,
-                         "  %d/%d instances · %s elapsed · $%.4f", r->done, r->total, el, r->cost);
+        x += draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DIM, " %s", r->harness);
+        if (r->last)
+            draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DIM, " · last: %s", r->last);
+        int bar = 10;
+        int filled = r->total > 0 ? (int)((long long)r->done * bar / r->total) : 0;
+        x = draw_bar(w, 1, 1, filled, bar, STYLE_LEVEL_3, STYLE_DIM);
+        x += draw_printf(w, 1, 2 + x, width - 2 - x, STYLE_DEFAULT,
+                         " %d/%d instances · %s elapsed · $%.4f", r->done, r->total, el, r->cost);
         if (r->running) {
             char ck[16];
             workbench_keys_for(wb, "profile", ACTION_CANCEL, ck, sizeof ck);
-            draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DIM, " · %s: cancel", ck);
+            draw_printf(w, 1, 2 + x, width - 2 - x, STYLE_DIM, " · %s: cancel", ck);
         } else if (r->end_text) {
-            draw_printf(w, 0, 1 + x, width - 1 - x, r->end_error ? STYLE_ERROR : STYLE_INFO,
+            draw_printf(w, 1, 2 + x, width - 2 - x, r->end_error ? STYLE_ERROR : STYLE_INFO,
                         " · %s", r->end_text);
         }
+        pp->head_rows = 2;
         return;
     }
     if (pp->notice) {
@@ -586,9 +593,7 @@ static void pp_build_lines(ProfilePane *pp, int width)
                  profile_view_source_name(in->source));
     pp_add(pp, width, STYLE_LABEL, 1, head);
     if (in->source == PROFILE_VIEW_STORE) {
-        char *s = sk_asprintf("seed %llu · %.1f s · $%.4f%s%s", (unsigned long long)in->seed,
-                              in->duration_ms / 1000.0, in->cost_usd, in->run_id ? " · run " : "",
-                              in->run_id ? in->run_id : "");
+        char *s = sk_asprintf("seed %llu · $%.4f", (unsigned long long)in->seed, in->cost_usd);
         pp_add(pp, width, STYLE_DIM, 1, s);
         free(s);
     }
@@ -635,6 +640,12 @@ static void pp_build_lines(ProfilePane *pp, int width)
         pp_add(pp, width, st, 3, lab);
         free(lab);
         pp_add(pp, width, STYLE_DEFAULT, 5, m->text);
+    }
+    if (in->run_id) {
+        pp_add(pp, width, STYLE_DEFAULT, 0, "");
+        char *s = sk_asprintf("agent run %s (%.1f s)", in->run_id, in->duration_ms / 1000.0);
+        pp_add(pp, width, STYLE_DIM, 1, s);
+        free(s);
     }
     if (in->conversation_path) {
         char *s = sk_asprintf("log: %s", in->conversation_path);
