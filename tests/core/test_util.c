@@ -24,14 +24,24 @@ START_TEST(test_buf)
 }
 END_TEST
 
+static int cmp_str_items(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 START_TEST(test_vec)
 {
     SkVec v;
     sk_vec_init(&v, free);
     for (int i = 0; i < 100; i++)
         sk_vec_push(&v, sk_asprintf("%03d", 99 - i));
-    sk_vec_sort(&v, (int (*)(const void *, const void *))strcmp);
+    sk_vec_sort(&v, cmp_str_items);
+    ck_assert_str_eq(sk_vec_get(&v, 0), "000");
+    ck_assert_str_eq(sk_vec_get(&v, 99), "099");
+    ck_assert_ptr_null(sk_vec_get(&v, 100));
     char *first = sk_vec_take(&v, 0);
+    ck_assert_str_eq(first, "000");
+    ck_assert_str_eq(sk_vec_get(&v, 0), "001");
     ck_assert_uint_eq(v.len, 99);
     free(first);
     sk_vec_done(&v);
