@@ -367,6 +367,12 @@ static void tp_wrap(const char *text, int width, const char *indent, SkVec *out)
     int iw = (int)sk_utf8_width(indent, strlen(indent));
     const char *p = text ? text : "";
     bool first = true;
+    size_t total = strlen(p);
+    char *trimmed = NULL;
+    if (total > 0 && p[total - 1] == '\n') { /* a final newline ends the text, no empty row */
+        trimmed = sk_strndup(p, total - 1);
+        p = trimmed;
+    }
     for (;;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -408,6 +414,7 @@ static void tp_wrap(const char *text, int width, const char *indent, SkVec *out)
             break;
         p = nl + 1;
     }
+    free(trimmed);
 }
 
 /* ---- events ---- */
@@ -1010,7 +1017,7 @@ static void tp_draw_runs(TracePane *tp, WINDOW *w, int h, int width)
 {
     size_t n = json_array_size(tp->runs_list);
     tp->runs.count = (int)n;
-    draw_printf(w, 0, 1, width - 1, STYLE_LABEL, "%-20s %-11s %-22s %5s %11s %8s %5s  %s",
+    draw_printf(w, 0, 1, width - 1, STYLE_LABEL, "%-16s %-9s %-20s %5s %11s %8s %5s  %s",
                 "started", "status", "model", "steps", "tokens", "cost", "score", "prompt / task");
     int lh = h - 1;
     pane_list_clamp(&tp->runs, lh);
@@ -1046,9 +1053,9 @@ static void tp_draw_runs(TracePane *tp, WINDOW *w, int h, int width)
                      : sk_str_eq(status, "running") ? STYLE_INFO
                                                     : STYLE_GAP_MISSING;
         int x = 1;
-        x += draw_printf(w, row + 1, x, width - x, STYLE_DEFAULT, "%-20s ", when);
-        x += draw_printf(w, row + 1, x, width - x, st, "%-11.11s ", status);
-        x += draw_printf(w, row + 1, x, width - x, STYLE_DEFAULT, "%-22.22s %5lld %11s %8s %5s  ",
+        x += draw_printf(w, row + 1, x, width - x, STYLE_DEFAULT, "%-16s ", when);
+        x += draw_printf(w, row + 1, x, width - x, st, "%-9.9s ", status);
+        x += draw_printf(w, row + 1, x, width - x, STYLE_DEFAULT, "%-20.20s %5lld %11s %8s %5s  ",
                          tp_cell(rr, 3) ? tp_cell(rr, 3) : "?", (long long)tp_cell_int(rr, 11, 0),
                          sk_buf_cstr(&toks), cost, score);
         if (x < width)
@@ -1087,8 +1094,10 @@ static void tp_draw_row(TracePane *tp, WINDOW *w, int y, int width, const TpRow 
     sk_buf_init(&m);
     if (r->kind == TP_LLM) {
         tp_fmt_tokens(&m, r);
+        while (draw_width(m.data ? m.data : "", m.len) < 14)
+            sk_buf_putc(&m, ' ');
         tp_fmt_ms(t, sizeof t, tp_row_ttft(r));
-        sk_buf_printf(&m, "  ttft %s", t);
+        sk_buf_printf(&m, " ttft %s", t);
     } else if (r->status) {
         sk_buf_printf(&m, "exit %d", r->exit_code);
     }
@@ -1112,7 +1121,9 @@ static void tp_draw_row(TracePane *tp, WINDOW *w, int y, int width, const TpRow 
     StyleId st = !r->status                                               ? STYLE_INFO
                  : sk_str_eq(r->status, "ok") || sk_str_eq(r->status, "cached") ? STYLE_DEFAULT
                                                                           : STYLE_GAP_MISSING;
-    x += draw_printf(w, y, x, width - x, st, "%-29.29s %8s ", sk_buf_cstr(&m), d);
+    while (draw_width(m.data ? m.data : "", m.len) < 29) /* pad by columns, not bytes */
+        sk_buf_putc(&m, ' ');
+    x += draw_printf(w, y, x, width - x, st, "%s %8s ", sk_buf_cstr(&m), d);
     sk_buf_done(&m);
     int64_t dur = tp_row_duration(r);
     int cells = max_dur > 0 && dur > 0 ? (int)((dur * barw + max_dur - 1) / max_dur) : 0;
