@@ -14,6 +14,7 @@
 #include "core/pass_caps.h"
 #include "core/pass_env.h"
 #include "core/pass_plan.h"
+#include "core/variant_name.h"
 #include "core/variants.h"
 
 /* ---- the registry ---- */
@@ -449,17 +450,10 @@ static SkStatus write_artifacts(CompileCtx *c, json_t *pass_log, json_t *guard, 
     return s;
 }
 
+/* One rule for the store name, shared with the store's readers (core/variant_name.h). */
 static char *skill_store_name(const Skill *s)
 {
-    if (variants_valid_skill_name(s->id))
-        return sk_strdup(s->id);
-    if (s->name && variants_valid_skill_name(s->name))
-        return sk_strdup(s->name);
-    SkBuf b = SK_BUF_INIT;
-    for (const char *c = s->id; *c; c++)
-        sk_buf_putc(&b, isalnum((unsigned char)*c) || *c == '-' || *c == '_' ? *c : '-');
-    char *r = b.data && b.data[0] != '-' ? sk_buf_steal(&b) : (sk_buf_done(&b), sk_strdup("skill"));
-    return r;
+    return variant_name_of_skill(s);
 }
 
 static char *passes_string(const int *nums, size_t n)
