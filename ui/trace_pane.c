@@ -902,6 +902,7 @@ static bool tp_open_run(TracePane *tp, const char *id)
     tp->view = TP_VIEW_LIVE;
     tp->follow = false;
     tp->rows = (PaneList){.count = (int)s->rows.len};
+    tp->rows.cursor = s->rows.len ? (int)s->rows.len - 1 : 0; /* the final reply */
     return true;
 }
 
@@ -1017,7 +1018,7 @@ static void tp_draw_runs(TracePane *tp, WINDOW *w, int h, int width)
 {
     size_t n = json_array_size(tp->runs_list);
     tp->runs.count = (int)n;
-    draw_printf(w, 0, 1, width - 1, STYLE_LABEL, "%-16s %-9s %-20s %5s %11s %8s %5s  %s",
+    draw_printf(w, 0, 1, width - 1, STYLE_LABEL, "%-16s %-11s %-20s %5s %11s %8s %5s  %s",
                 "started", "status", "model", "steps", "tokens", "cost", "score", "prompt / task");
     int lh = h - 1;
     pane_list_clamp(&tp->runs, lh);
@@ -1054,7 +1055,7 @@ static void tp_draw_runs(TracePane *tp, WINDOW *w, int h, int width)
                                                     : STYLE_GAP_MISSING;
         int x = 1;
         x += draw_printf(w, row + 1, x, width - x, STYLE_DEFAULT, "%-16s ", when);
-        x += draw_printf(w, row + 1, x, width - x, st, "%-9.9s ", status);
+        x += draw_printf(w, row + 1, x, width - x, st, "%-11.11s ", status);
         x += draw_printf(w, row + 1, x, width - x, STYLE_DEFAULT, "%-20.20s %5lld %11s %8s %5s  ",
                          tp_cell(rr, 3) ? tp_cell(rr, 3) : "?", (long long)tp_cell_int(rr, 11, 0),
                          sk_buf_cstr(&toks), cost, score);
