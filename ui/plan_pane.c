@@ -445,26 +445,54 @@ static void plan_layout(PlanPane *pp)
     /* Rows: each layer, then a channel with one track per source whose edges bend and a
      * final row for the arrow heads. */
     int *ly = sk_calloc((size_t)pp->nlayers + 1, sizeof *ly);
-    int *tracks = sk_calloc(pp->nnodes, sizeof *tracks); /* track of each source node */
+    /* Tracks: a row of the channel per source whose edges bend (its fan-out shares the
+     * row), except that sources with a single edge into the same target (a fan-in) share a
+     * row of that target's. Tracks go left to right by the anchor of their key node. */
+    int *tracks = sk_calloc(pp->nsegs ? pp->nsegs : 1, sizeof *tracks); /* per segment */
+    int *keys = sk_calloc(pp->nsegs ? pp->nsegs : 1, sizeof *keys);
+    int *segkey = sk_calloc(pp->nsegs ? pp->nsegs : 1, sizeof *segkey);
     int *ntr = sk_calloc((size_t)pp->nlayers, sizeof *ntr);
     for (int l = 0; l < pp->nlayers; l++) {
-        /* Sources of bending segments, left to right. */
-        for (int pos = 0;; pos++) {
-            int src = -1;
-            for (size_t i = 0; i < pp->nnodes && src < 0; i++)
-                if (pp->nodes[i].layer == l && pp->nodes[i].pos == pos)
-                    src = (int)i;
-            if (src < 0)
-                break;
-            tracks[src] = -1;
-            for (size_t s = 0; s < pp->nsegs; s++)
-                if (pp->segs[s].from == src &&
-                    plan_anchor(&pp->nodes[src]) != plan_anchor(&pp->nodes[pp->segs[s].to])) {
-                    tracks[src] = ntr[l]++;
-                    break;
+        int nk = 0;
+        for (size_t s = 0; s < pp->nsegs; s++) {
+            const PlanSeg *sg = &pp->segs[s];
+            if (pp->nodes[sg->from].layer != l)
+                continue;
+            tracks[s] = -1;
+            segkey[s] = -1;
+            if (plan_anchor(&pp->nodes[sg->from]) == plan_anchor(&pp->nodes[sg->to]))
+                continue;
+            int out = 0, in = 0;
+            for (size_t k = 0; k < pp->nsegs; k++) {
+                out += pp->segs[k].from == sg->from;
+                in += pp->segs[k].to == sg->to;
+            }
+            int key = out == 1 && in >= 2 ? sg->to : sg->from;
+            segkey[s] = key;
+            bool seen = false;
+            for (int k = 0; k < nk && !seen; k++)
+                seen = keys[k] == key;
+            if (!seen) {
+                /* Insert in anchor order. */
+                int at = nk;
+                while (at > 0 &&
+                       plan_anchor(&pp->nodes[keys[at - 1]]) > plan_anchor(&pp->nodes[key])) {
+                    keys[at] = keys[at - 1];
+                    at--;
                 }
+                keys[at] = key;
+                nk++;
+            }
         }
+        for (size_t s = 0; s < pp->nsegs; s++)
+            if (pp->nodes[pp->segs[s].from].layer == l && segkey[s] >= 0)
+                for (int k = 0; k < nk; k++)
+                    if (keys[k] == segkey[s])
+                        tracks[s] = k;
+        ntr[l] = nk;
     }
+    free(keys);
+    free(segkey);
     int y = 0;
     for (int l = 0; l < pp->nlayers; l++) {
         ly[l] = y;
@@ -486,7 +514,7 @@ static void plan_layout(PlanPane *pp)
         int ch0 = ybot + 1;               /* first channel row */
         int arrow = ch0 + ntr[a->layer];  /* arrow row */
         int xa = plan_anchor(a), xb = plan_anchor(b);
-        int t = tracks[sg->from];
+        int t = tracks[s];
         if (xa == xb || t < 0) {
             plan_vline(pp, xa, ybot, b->step >= 0 ? arrow : b->y, st);
         } else {
