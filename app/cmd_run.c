@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/cli.h"
 #include "core/agent.h"
@@ -10,6 +11,7 @@
 #include "core/runlog.h"
 #include "core/store.h"
 #include "core/trace.h"
+#include "core/variants.h"
 
 #include "app/commands.h"
 
@@ -21,7 +23,9 @@ static const char run_usage[] =
     "$SKVM_HOME/skvm.db and the conversation in $SKVM_HOME/runs/<run-id>/conversation.jsonl.\n\n"
     "Options:\n"
     "  --model MODEL        <provider>/<model> (routes in $SKVM_HOME/config.yaml)\n"
-    "  --skill DIR          skill folder (default with --task: the task's own skill, if any)\n"
+    "  --skill DIR|REF      skill folder, or a compiled variant (SKILL:REV as in `skvm\n"
+    "                       variants`, e.g. csv-report:bare-agent/qwen--qwen3.5-9b); default\n"
+    "                       with --task: the task's own skill, if any\n"
     "  --prompt TEXT        the user prompt\n"
     "  --task DIR           a task folder with task.json (fixtures, evaluation)\n"
     "  --mode inject|discover  inject the whole SKILL.md (default) or only its name and\n"
@@ -172,6 +176,43 @@ static void run_print_result(const AgentResult *r)
         printf("warning: the store could not record everything: %s\n", r->store_error);
 }
 
+/* Resolve a variant REF (SKILL:REV, SKILL, or a commit id) and check its tree out into
+ * $SKVM_HOME/variants/.checkouts/<skill>-<commit> (reused: a commit never changes). Fills
+ * COMMIT (41 bytes) and *DIR (new string). */
+static SkStatus run_checkout_variant(const char *ref, char commit[41], char **dir, SkError *err)
+{
+    char *home = sk_home_dir();
+    char *skill = NULL, *rev = NULL;
+    VariantInfo *vi = NULL;
+    SkStatus st = variants_parse_ref(home, ref, &skill, &rev, err);
+    if (st == SK_OK)
+        st = variants_get(home, skill, rev, &vi, err);
+    if (st == SK_OK) {
+        memcpy(commit, vi->commit, 41);
+        char *name = sk_asprintf("variants/.checkouts/%s-%.12s", skill, vi->commit);
+        *dir = sk_path_join(home, name);
+        free(name);
+        if (!sk_is_dir(*dir)) {
+            char *tmp = sk_asprintf("%s.tmp%ld", *dir, (long)getpid());
+            sk_rm_rf(tmp, NULL);
+            st = variants_checkout(home, skill, rev, tmp, err);
+            if (st == SK_OK && rename(tmp, *dir) != 0 && !sk_is_dir(*dir))
+                st = sk_error_set(err, SK_ERR_IO, "cannot place the checkout at %s", *dir);
+            sk_rm_rf(tmp, NULL);
+            free(tmp);
+        }
+        if (st != SK_OK) {
+            free(*dir);
+            *dir = NULL;
+        }
+    }
+    variants_info_free(vi);
+    free(skill);
+    free(rev);
+    free(home);
+    return st;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *model = NULL, *skill_dir = NULL, *prompt = NULL, *task_dir = NULL;
@@ -242,11 +283,21 @@ int cmd_run(int argc, char **argv)
     if (task_dir && task_load(task_dir, &task, &e) != SK_OK)
         return cli_error("%s", e.msg);
     Skill *skill = NULL;
+    char variant[41] = "";
+    char *variant_dir = NULL;
+    if (skill_dir && !sk_is_dir(skill_dir) && !sk_is_file(skill_dir)) {
+        if (run_checkout_variant(skill_dir, variant, &variant_dir, &e) != SK_OK) {
+            task_free(task);
+            return cli_error("--skill %s: not a folder, and not a variant: %s", skill_dir, e.msg);
+        }
+        skill_dir = variant_dir;
+    }
     const char *sd = skill_dir ? skill_dir : task && task->skill_dir && sk_is_dir(task->skill_dir)
                                                  ? task->skill_dir
                                                  : NULL;
     if (sd && skill_load(sd, &skill, &e) != SK_OK) {
         task_free(task);
+        free(variant_dir);
         return cli_error("skill %s: %s", sd, e.msg);
     }
     if (!sd && !json && !quiet)
@@ -269,6 +320,7 @@ int cmd_run(int argc, char **argv)
         trace_store_sink_free(sink);
         trace_bus_free(bus);
         skill_free(skill);
+        free(variant_dir);
         task_free(task);
         cli_error("cannot start the model client");
         return CLI_EXIT_INFRA;
@@ -279,6 +331,7 @@ int cmd_run(int argc, char **argv)
     ao.client = client;
     ao.bus = bus;
     ao.skill = skill;
+    ao.variant = variant[0] ? variant : NULL;
     ao.mode = !strcmp(mode, "inject") ? AGENT_SKILL_INJECT : AGENT_SKILL_DISCOVER;
     ao.prompt = prompt;
     ao.task = task;
@@ -312,6 +365,7 @@ int cmd_run(int argc, char **argv)
     trace_store_sink_free(sink);
     trace_bus_free(bus);
     skill_free(skill);
+    free(variant_dir);
     task_free(task);
     return rc;
 }

@@ -408,6 +408,7 @@ SkStatus agent_run(const AgentOptions *o, AgentResult **res, SkError *err)
     info.run_id = run_id;
     info.skill = o->skill ? o->skill->name : NULL;
     info.skill_hash = o->skill ? o->skill->hash : NULL;
+    info.variant = o->variant;
     info.model = o->model;
     info.task = o->task ? o->task->id : NULL;
     info.prompt = prompt;

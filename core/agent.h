@@ -96,6 +96,8 @@ typedef struct AgentOptions {
     const char *db_path;      /* NULL: <home>/skvm.db; "": no store rows */
     const char *run_id;       /* NULL: a new id (agent_new_run_id) */
     const Skill *skill;       /* may be NULL (no skill) */
+    const char *variant;      /* commit id when SKILL is a compiled variant (recorded in the
+                                 runs row so variants can be compared), may be NULL */
     AgentSkillMode mode;
     const char *prompt;       /* NULL: the task's prompt */
     const Task *task;         /* may be NULL */

@@ -370,13 +370,13 @@ static void progress(const CompileOptions *o, const char *fmt, ...)
 }
 
 static char *input_key(const CompileOptions *o, const Skill *s, const char *passes,
-                       const char *harness, const Tcp *t)
+                       const char *harness, const char *model, const Tcp *t)
 {
     json_t *k = json_object();
     json_object_set_new(k, "compiler", json_string(COMPILE_VERSION));
     json_object_set_new(k, "source", json_string(s->hash));
     json_object_set_new(k, "passes", json_string(passes));
-    json_object_set_new(k, "model", json_string(o->model));
+    json_object_set_new(k, "model", json_string(model));
     json_object_set_new(k, "harness", json_string(harness));
     json_object_set_new(k, "compiler_model",
                         json_string(o->compiler_model ? o->compiler_model : "offline"));
@@ -527,10 +527,12 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
     if (s != SK_OK)
         return s;
     r->skill = skill_store_name(skill);
-    r->branch = variants_branch(harness, o->model);
     Tcp *owned_tcp = NULL;
     TcpIndex *idx = NULL;
     const Tcp *tcp = o->profile;
+    /* the canonical model id: what the user typed may be a short form ("qwen3.5-9b") that
+     * the profile index resolves to "qwen/qwen3.5-9b"; branches and provenance use the id */
+    const char *model = o->model;
     if (need_profile && !tcp) {
         if (o->profile_path) {
             s = tcp_load_file(o->profile_path, &owned_tcp, err);
@@ -538,21 +540,30 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
         } else {
             s = tcp_index_load(o->home, &idx, err);
             if (s == SK_OK) {
-                tcp = tcp_index_find(idx, o->model, harness);
+                tcp = tcp_index_find(idx, model, harness);
                 if (tcp && tcp->harness && strcmp(tcp->harness, harness))
                     tcp = NULL;
                 if (!tcp)
                     s = sk_error_set(err, SK_ERR_NOT_FOUND,
                                      "no capability profile for %s on %s: profile it with "
-                                     "'skvm profile --model %s', give one with --profile "
+                                     "'skvm profile run %s', give one with --profile "
                                      "FILE, or leave out pass 1 (--passes 2,3)",
                                      o->model, harness, o->model);
             }
         }
+    } else if (!tcp && tcp_index_load(o->home, &idx, NULL) == SK_OK) {
+        const Tcp *known = tcp_index_find(idx, model, harness);
+        if (known && known->model && known->harness && !strcmp(known->harness, harness))
+            model = known->model;
+    }
+    if (need_profile) {
         if (s == SK_OK && tcp && tcp->is_partial)
             s = sk_error_set(err, SK_ERR_INVALID,
-                             "the profile of %s is partial; finish profiling first", o->model);
+                             "the profile of %s is partial; finish profiling first", model);
     }
+    if (tcp && tcp->model && *tcp->model)
+        model = tcp->model;
+    r->branch = variants_branch(harness, model);
     char *passes = passes_string(nums, npass);
     char *work = NULL;
     LlmClient *owned_llm = NULL;
@@ -560,11 +571,11 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
     memset(&ctx, 0, sizeof ctx);
     if (s != SK_OK)
         goto out;
-    r->input_key = input_key(o, skill, passes, harness, need_profile ? tcp : NULL);
+    r->input_key = input_key(o, skill, passes, harness, model, need_profile ? tcp : NULL);
 
     if (!o->force && !o->no_commit) {
         char found[41];
-        if (variants_find_input(o->home, r->skill, harness, o->model, r->input_key, found,
+        if (variants_find_input(o->home, r->skill, harness, model, r->input_key, found,
                                 NULL) == SK_OK) {
             memcpy(r->commit, found, 41);
             r->ok = true;
@@ -638,7 +649,7 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
         }
     }
 
-    progress(o, "compile %s for %s (%s), passes %s%s", r->skill, o->model, harness, passes,
+    progress(o, "compile %s for %s (%s), passes %s%s", r->skill, model, harness, passes,
              cmodel ? "" : ", offline");
     for (size_t i = 0; i < npass; i++) {
         char tok[16];
@@ -718,7 +729,7 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
         VariantProvenance prov = {0};
         prov.source_hash = skill->hash;
         prov.passes = passes;
-        prov.model = (char *)o->model;
+        prov.model = (char *)model;
         prov.harness = (char *)harness;
         prov.compiler_model = (char *)(cmodel ? cmodel : "offline");
         prov.profile_version = (char *)(ctx.profile && ctx.profile->profiled_at
@@ -731,7 +742,7 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
         json_t *deps = js_arr(js_obj(r->artifacts, "dependencies"), "dependencies");
         json_t *plan = js_obj(r->artifacts, "plan");
         char *summary = sk_asprintf("compile %s for %s (%s): passes %s, guard pass", r->skill,
-                                    o->model, harness, passes);
+                                    model, harness, passes);
         SkBuf body = SK_BUF_INIT;
         size_t i;
         json_t *e;

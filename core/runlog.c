@@ -90,8 +90,9 @@ SkStatus runlog_open(const char *run_dir, const char *db_path, const RunLogInfo 
             StoreStmt *s = NULL;
             if (store_prepare(l->st,
                               "INSERT INTO runs (id, kind, skill, skill_hash, model, harness, "
-                              "task, prompt, status, started_at, pid, work_dir, meta) VALUES "
-                              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11, ?12)",
+                              "task, prompt, status, started_at, pid, work_dir, meta, variant) VALUES "
+                              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11, ?12, "
+                              "?13)",
                               &s, &e) != SK_OK) {
                 runlog_store_fail(l, &e);
             } else {
@@ -108,6 +109,7 @@ SkStatus runlog_open(const char *run_dir, const char *db_path, const RunLogInfo 
                 store_bind_int(s, 10, (int64_t)getpid());
                 store_bind_text(s, 11, info->work_dir);
                 store_bind_text(s, 12, meta);
+                store_bind_text(s, 13, info->variant);
                 if (store_step(s, &e) == STORE_ERROR)
                     runlog_store_fail(l, &e);
                 store_finalize(s);

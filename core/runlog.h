@@ -39,6 +39,7 @@ typedef struct RunLogInfo {
     const char *prompt;
     const char *work_dir;
     json_t *meta;          /* borrowed; stored as JSON text */
+    const char *variant;   /* commit id of a compiled variant being run, may be NULL */
 } RunLogInfo;
 
 /* Open the log: create RUN_DIR/conversation.jsonl (RUN_DIR = <home>/runs/<id>), and, unless

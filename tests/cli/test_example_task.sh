@@ -65,4 +65,25 @@ assert ev["score"] < 0.5, ev
 details = json.dumps(crit["numbers"])
 assert "expected" in details, details   # the checker says what was wrong
 PY
-echo "example task: good run 1.0, bad run failed as expected"
+# the same task on a compiled variant of the skill (issue 7: `skvm run` takes a variant), and
+# the variant comparison then shows both runs' scores
+"$B" compile "$skill" --model qwen3.5-9b >/dev/null 2>&1 || fail "offline compile"
+ref="csv-report:bare-agent/qwen--qwen3.5-9b"
+json="$("$B" run --skill "$ref" --task "$task" --model test/good --json --no-cache 2>/dev/null)"
+rc=$?
+[ $rc -eq 0 ] || fail "variant run exit $rc: $json"
+python3 - "$json" <<'PY' || fail "variant run JSON: $json"
+import json, sys
+r = json.loads(sys.argv[1])
+assert abs(r["evaluation"]["score"] - 1.0) < 1e-9, r["evaluation"]
+PY
+"$B" run --skill "csv-report:no-such-branch" --task "$task" --model test/good >/dev/null 2>&1
+[ $? -eq 2 ] || fail "an unknown variant must exit 2"
+diff_json="$("$B" variants diff csv-report:main "$ref" --json)" || fail "variants diff"
+python3 - "$diff_json" <<'PY' || fail "variants diff JSON lacks the variant's run: $diff_json"
+import json, sys
+d = json.loads(sys.argv[1])
+runs = d["runs"]
+assert runs["b"] and runs["b"]["runs"] == 1 and abs(runs["b"]["score"] - 1.0) < 1e-9, runs
+PY
+echo "example task: good run 1.0, bad run failed as expected, variant run recorded"
