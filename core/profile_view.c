@@ -70,6 +70,7 @@ void profile_view_instance_free(ProfileViewInstance *in)
     sk_vec_done(&in->conversation);
     free(in->conversation_path);
     free(in->run_id);
+    free(in->artifact);
     free(in);
 }
 
@@ -244,12 +245,26 @@ static bool pv_from_store(const Tcp *t, const char *primitive, int level, const 
                 in->summary = sum ? sk_strdup(sum) : NULL;
                 const char *conv = js_str(j, "conversation", NULL);
                 in->conversation_path = conv ? sk_strdup(conv) : NULL;
+                const char *art = js_str(j, "artifact", NULL);
+                in->artifact = art ? sk_strdup(art) : NULL;
                 json_decref(j);
             }
             ProbeInstance *pi = NULL;
             if (probe_generate(primitive, level, in->seed, &pi, NULL) == SK_OK) {
                 in->prompt = probe_render_prompt(pi, 0);
                 probe_instance_free(pi);
+            }
+            if (!in->conversation_path && in->run_id) {
+                /* The agent's log by its run id (runlog.h layout). */
+                char *home = sk_home_dir();
+                char *rel = sk_asprintf("runs/%s/conversation.jsonl", in->run_id);
+                char *p = sk_path_join(home, rel);
+                if (sk_is_file(p))
+                    in->conversation_path = p;
+                else
+                    free(p);
+                free(rel);
+                free(home);
             }
             if (in->conversation_path) {
                 SkError e = {0};

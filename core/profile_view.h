@@ -49,6 +49,7 @@ typedef struct ProfileViewInstance {
     SkVec conversation;      /* ProfileViewMessage *, owned */
     char *conversation_path; /* NULL when none */
     char *run_id;            /* NULL when none */
+    char *artifact;          /* kept work dir of the failed attempt; NULL when none */
     double cost_usd, duration_ms;
 } ProfileViewInstance;
 

@@ -647,6 +647,11 @@ static void pp_build_lines(ProfilePane *pp, int width)
         pp_add(pp, width, STYLE_DIM, 1, s);
         free(s);
     }
+    if (in->artifact) {
+        char *s = sk_asprintf("work dir kept: %s", in->artifact);
+        pp_add(pp, width, STYLE_DIM, 1, s);
+        free(s);
+    }
     if (in->conversation_path) {
         char *s = sk_asprintf("log: %s", in->conversation_path);
         pp_add(pp, width, STYLE_DIM, 3, s);
