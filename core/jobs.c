@@ -31,12 +31,12 @@ struct Job {
 struct Jobs {
     TraceBus *bus;
     pthread_mutex_t mu;
-    pthread_cond_t work_cv;  /* a job was queued or the pool stops */
-    pthread_cond_t idle_cv;  /* active dropped to 0 */
-    Job *head, *tail;        /* queued jobs, FIFO */
-    SkVec all;               /* Job *, every job ever submitted (owned) */
-    size_t active;           /* queued + running */
-    size_t released;         /* active jobs that called job_release_script */
+    pthread_cond_t work_cv; /* a job was queued or the pool stops */
+    pthread_cond_t idle_cv; /* active dropped to 0 */
+    Job *head, *tail;       /* queued jobs, FIFO */
+    SkVec all;              /* Job *, every job ever submitted (owned) */
+    size_t active;          /* queued + running */
+    size_t released;        /* active jobs that called job_release_script */
     unsigned next_id;
     bool stop;
     pthread_t *threads;
@@ -62,9 +62,8 @@ static void jobs_publish_end(Jobs *jobs, Job *job, JobState st, const char *erro
                           job->label, "state", job_state_name(st));
     if (error && *error)
         json_object_set_new(d, "error", json_string(error));
-    trace_bus_publish(jobs->bus,
-                      trace_event_new(TRACE_JOB_END, job->id, -1,
-                                      error && *error ? error : job_state_name(st), d));
+    trace_bus_publish(jobs->bus, trace_event_new(TRACE_JOB_END, job->id, -1,
+                                                 error && *error ? error : job_state_name(st), d));
 }
 
 /* Mark JOB ended (lock held by nobody), publish its end, then drop the active count. */

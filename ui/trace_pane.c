@@ -35,10 +35,10 @@ typedef enum TpRowKind { TP_LLM, TP_TOOL } TpRowKind;
 
 typedef struct TpRow {
     TpRowKind kind;
-    int step;       /* model call number (1-based) */
-    char *name;     /* model id or tool name */
-    char *id;       /* tool call id */
-    char *prompt;   /* chat: the prompt of this exchange */
+    int step;                        /* model call number (1-based) */
+    char *name;                      /* model id or tool name */
+    char *id;                        /* tool call id */
+    char *prompt;                    /* chat: the prompt of this exchange */
     int64_t t_start, t_first, t_end; /* event clock (ms); -1 unknown */
     int64_t dur_ms, ttft_ms;         /* stored values (past runs); -1: use the clock */
     int64_t tok_in, tok_out;         /* -1 unknown */
@@ -60,8 +60,8 @@ typedef struct TpSession {
     char *model, *skill, *title, *run_id;
     char *status; /* "running", "ok", "cancelled", "failed", a run status... */
     char *error;
-    char *note; /* retries and the like */
-    SkVec rows; /* TpRow * */
+    char *note;     /* retries and the like */
+    SkVec rows;     /* TpRow * */
     json_t *result; /* run.end data (or the same shape for a past run) */
     char *conversation;
 } TpSession;
@@ -256,7 +256,7 @@ static SkStatus run_job_run(Job *job, void *ud, SkError *err)
     SkStatus rc = SK_OK;
     if (r->task_dir && (rc = task_load(r->task_dir, &task, err)) != SK_OK)
         return rc;
-    const char *sd = r->skill_dir                                           ? r->skill_dir
+    const char *sd = r->skill_dir                                            ? r->skill_dir
                      : task && task->skill_dir && sk_is_dir(task->skill_dir) ? task->skill_dir
                                                                              : NULL;
     if (sd && (rc = skill_load(sd, &skill, err)) != SK_OK) {
@@ -666,7 +666,8 @@ static void tp_start_run(TracePane *tp, const char *prompt, const char *task_dir
     if (!model || tp_busy(tp))
         return;
     if (!wb->skill && !task_dir) {
-        workbench_message(wb, SK_LOG_ERROR, "open a skill first (o), or run a task with :run-task DIR");
+        workbench_message(wb, SK_LOG_ERROR,
+                          "open a skill first (o), or run a task with :run-task DIR");
         return;
     }
     RunJob *rj = sk_calloc(1, sizeof *rj);
@@ -750,7 +751,9 @@ static const char *tp_cell(const json_t *row, size_t i)
 static int64_t tp_cell_int(const json_t *row, size_t i, int64_t def)
 {
     const json_t *v = json_array_get(row, i);
-    return json_is_integer(v) ? (int64_t)json_integer_value(v) : json_is_real(v) ? (int64_t)json_real_value(v) : def;
+    return json_is_integer(v) ? (int64_t)json_integer_value(v)
+           : json_is_real(v)  ? (int64_t)json_real_value(v)
+                              : def;
 }
 
 /* Records of TYPE ("request" / "response") from conversation.jsonl (new array). */
@@ -875,21 +878,20 @@ static bool tp_open_run(TracePane *tp, const char *id)
         {
             const json_t *sc = json_array_get(row, 1);
             json_t *c = json_pack("{s:s,s:s,s:s}", "id", tp_cell(row, 0) ? tp_cell(row, 0) : "?",
-                                  "status", tp_cell(row, 3) ? tp_cell(row, 3) : "scored",
-                                  "detail", tp_cell(row, 4) ? tp_cell(row, 4) : "");
-            json_object_set_new(c, "score", json_is_number(sc) ? json_real(json_number_value(sc))
-                                                               : json_null());
-            json_object_set_new(c, "pass", json_boolean(json_is_number(sc) &&
-                                                        json_number_value(sc) >= 0.5));
+                                  "status", tp_cell(row, 3) ? tp_cell(row, 3) : "scored", "detail",
+                                  tp_cell(row, 4) ? tp_cell(row, 4) : "");
+            json_object_set_new(
+                c, "score", json_is_number(sc) ? json_real(json_number_value(sc)) : json_null());
+            json_object_set_new(c, "pass",
+                                json_boolean(json_is_number(sc) && json_number_value(sc) >= 0.5));
             json_array_append_new(crit, c);
         }
         const json_t *total = json_array_get(rr, 8);
         json_t *ev = json_object();
-        json_object_set_new(ev, "score", json_is_number(total)
-                                             ? json_real(json_number_value(total))
-                                             : json_null());
-        json_object_set_new(ev, "pass", json_boolean(json_is_number(total) &&
-                                                     json_number_value(total) >= 0.5));
+        json_object_set_new(
+            ev, "score", json_is_number(total) ? json_real(json_number_value(total)) : json_null());
+        json_object_set_new(ev, "pass",
+                            json_boolean(json_is_number(total) && json_number_value(total) >= 0.5));
         json_object_set_new(ev, "criteria", crit);
         json_object_set_new(res, "evaluation", ev);
     }
@@ -1050,7 +1052,7 @@ static void tp_draw_runs(TracePane *tp, WINDOW *w, int h, int width)
             snprintf(score, sizeof score, "%.2f", json_number_value(sc));
         const char *what = tp_cell(rr, 5) ? tp_cell(rr, 5) : tp_cell(rr, 6) ? tp_cell(rr, 6) : "";
         const char *status = tp_cell(rr, 2) ? tp_cell(rr, 2) : "?";
-        StyleId st = sk_str_eq(status, "ok") ? STYLE_GAP_OK
+        StyleId st = sk_str_eq(status, "ok")        ? STYLE_GAP_OK
                      : sk_str_eq(status, "running") ? STYLE_INFO
                                                     : STYLE_GAP_MISSING;
         int x = 1;
@@ -1063,7 +1065,8 @@ static void tp_draw_runs(TracePane *tp, WINDOW *w, int h, int width)
             draw_str_ellipsis(w, row + 1, x, width - x, what, STYLE_DEFAULT);
         sk_buf_done(&toks);
         if ((int)i == tp->runs.cursor)
-            draw_restyle(w, row + 1, 0, width, tp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM);
+            draw_restyle(w, row + 1, 0, width,
+                         tp->super.focused ? STYLE_SELECTION : STYLE_SELECTION_DIM);
     }
 }
 
@@ -1119,9 +1122,9 @@ static void tp_draw_row(TracePane *tp, WINDOW *w, int y, int width, const TpRow 
         sk_buf_done(&nm);
         x += namew + 1;
     }
-    StyleId st = !r->status                                               ? STYLE_INFO
+    StyleId st = !r->status                                                     ? STYLE_INFO
                  : sk_str_eq(r->status, "ok") || sk_str_eq(r->status, "cached") ? STYLE_DEFAULT
-                                                                          : STYLE_GAP_MISSING;
+                                                                                : STYLE_GAP_MISSING;
     while (draw_width(m.data ? m.data : "", m.len) < 29) /* pad by columns, not bytes */
         sk_buf_putc(&m, ' ');
     x += draw_printf(w, y, x, width - x, st, "%s %8s ", sk_buf_cstr(&m), d);
@@ -1146,8 +1149,7 @@ static void tp_line_free(void *p)
     free(l);
 }
 
-static void tp_add_lines(SkVec *lines, const char *text, int width, const char *indent,
-                         StyleId st)
+static void tp_add_lines(SkVec *lines, const char *text, int width, const char *indent, StyleId st)
 {
     SkVec tmp;
     sk_vec_init(&tmp, NULL);
@@ -1240,7 +1242,7 @@ static void tp_draw_live(TracePane *tp, WINDOW *w, int h, int width)
     }
     int y = 0;
     /* header */
-    StyleId sst = sk_str_eq(s->status, "ok")                                  ? STYLE_GAP_OK
+    StyleId sst = sk_str_eq(s->status, "ok") ? STYLE_GAP_OK
                   : sk_str_eq(s->status, "running") || sk_str_eq(s->status, "queued") ||
                           sk_str_eq(s->status, "cancelling")
                       ? STYLE_INFO
@@ -1248,8 +1250,8 @@ static void tp_draw_live(TracePane *tp, WINDOW *w, int h, int width)
     int x = 1;
     if (s->is_run) {
         x += draw_printf(w, y, x, width - x - 1, STYLE_LABEL, "%s%s%s on %s · ",
-                         s->past ? "Past run " : "Run ", s->skill ? s->skill : "(no skill)",
-                         "", s->model);
+                         s->past ? "Past run " : "Run ", s->skill ? s->skill : "(no skill)", "",
+                         s->model);
     } else {
         x += draw_printf(w, y, x, width - x - 1, STYLE_LABEL, "Chat with %s · ", s->model);
     }
@@ -1258,7 +1260,8 @@ static void tp_draw_live(TracePane *tp, WINDOW *w, int h, int width)
     if (y < h)
         tp_draw_totals(tp, w, y++, width);
     if (s->is_run && s->title && y < h) {
-        int px = draw_str(w, y, 1, width - 2, s->is_run && s->past && s->run_id ? "" : "", STYLE_DIM);
+        int px =
+            draw_str(w, y, 1, width - 2, s->is_run && s->past && s->run_id ? "" : "", STYLE_DIM);
         draw_str_ellipsis(w, y++, 1 + px, width - 2 - px, s->title, STYLE_DEFAULT);
     }
     int bottom = h - 1; /* the last row: input line or hints */
@@ -1313,9 +1316,9 @@ static void tp_draw_live(TracePane *tp, WINDOW *w, int h, int width)
     } else if (s->rows.len) {
         int sel = tp->rows.cursor >= 0 && tp->rows.cursor < (int)s->rows.len ? tp->rows.cursor : 0;
         const TpRow *r = sk_vec_get(&s->rows, (size_t)sel);
-        char *head = r->kind == TP_LLM
-                         ? sk_asprintf("Reply of model call %d%s:", r->step, r->status ? "" : " (streaming)")
-                         : sk_asprintf("Output of %s:", r->name);
+        char *head = r->kind == TP_LLM ? sk_asprintf("Reply of model call %d%s:", r->step,
+                                                     r->status ? "" : " (streaming)")
+                                       : sk_asprintf("Output of %s:", r->name);
         tp_add_lines(&lines, head, tw, "", STYLE_LABEL);
         free(head);
         SkBuf t;
@@ -1342,17 +1345,25 @@ static void tp_draw_live(TracePane *tp, WINDOW *w, int h, int width)
         {
             const json_t *cs = json_object_get(c, "score");
             bool notrun = sk_str_eq(js_str(c, "status", ""), "not-run");
-            char *cl = sk_asprintf("  %s %-16s %s  %s", notrun ? "–" : js_bool(c, "pass", false) ? "✓" : "✗",
+            char *cl = sk_asprintf("  %s %-16s %s  %s",
+                                   notrun                      ? "–"
+                                   : js_bool(c, "pass", false) ? "✓"
+                                                               : "✗",
                                    js_str(c, "id", "?"),
-                                   notrun ? "not run" : json_is_number(cs) ? "" : "?",
+                                   notrun               ? "not run"
+                                   : json_is_number(cs) ? ""
+                                                        : "?",
                                    js_str(c, "detail", ""));
             if (!notrun && json_is_number(cs)) {
                 free(cl);
                 cl = sk_asprintf("  %s %-16s %.2f  %s", js_bool(c, "pass", false) ? "✓" : "✗",
-                                 js_str(c, "id", "?"), json_number_value(cs), js_str(c, "detail", ""));
+                                 js_str(c, "id", "?"), json_number_value(cs),
+                                 js_str(c, "detail", ""));
             }
             tp_add_lines(&lines, cl, tw, "      ",
-                         notrun ? STYLE_DIM : js_bool(c, "pass", false) ? STYLE_GAP_OK : STYLE_GAP_MISSING);
+                         notrun                      ? STYLE_DIM
+                         : js_bool(c, "pass", false) ? STYLE_GAP_OK
+                                                     : STYLE_GAP_MISSING);
             free(cl);
         }
         if (js_str(ev, "note", NULL))
@@ -1401,8 +1412,9 @@ static void tp_draw(Pane *p, WINDOW *w, int h, int width)
     } else {
         const char *hint = tp->view == TP_VIEW_RUNS     ? "Enter open · q back · j/k move"
                            : tp->view == TP_VIEW_DETAIL ? "q or Esc back · j/k scroll"
-                           : tp_running(tp->cur)        ? "Esc or x cancel · Enter step detail"
-                                                 : "c chat · r run · p past runs · Enter step detail";
+                           : tp_running(tp->cur)
+                               ? "Esc or x cancel · Enter step detail"
+                               : "c chat · r run · p past runs · Enter step detail";
         draw_str_ellipsis(w, y, 1, width - 2, hint, STYLE_DIM);
     }
 }
@@ -1578,7 +1590,9 @@ static PaneResult tp_handle_key(Pane *p, const PaneKey *k)
 static PaneResult tp_handle_mouse(Pane *p, const PaneMouse *m)
 {
     TracePane *tp = (TracePane *)p;
-    PaneList *l = tp->view == TP_VIEW_RUNS ? &tp->runs : tp->view == TP_VIEW_DETAIL ? &tp->detail : &tp->rows;
+    PaneList *l = tp->view == TP_VIEW_RUNS     ? &tp->runs
+                  : tp->view == TP_VIEW_DETAIL ? &tp->detail
+                                               : &tp->rows;
     PaneMouse mm = *m;
     if (tp->view == TP_VIEW_RUNS)
         mm.y -= 1; /* the header row */
@@ -1674,8 +1688,8 @@ static void tp_dump_state(Pane *p, SkBuf *out)
             const TpRow *r = sk_vec_get(&s->rows, i);
             sk_buf_printf(out, "step %zu %s %d %s %s tokens %lld/%lld text-bytes %zu\n", i + 1,
                           r->kind == TP_LLM ? "model" : "tool", r->step, r->name,
-                          r->status ? r->status : "-", (long long)r->tok_in,
-                          (long long)r->tok_out, r->text.len);
+                          r->status ? r->status : "-", (long long)r->tok_in, (long long)r->tok_out,
+                          r->text.len);
         }
         const json_t *ev = js_obj(s->result, "evaluation");
         if (ev) {
@@ -1683,9 +1697,9 @@ static void tp_dump_state(Pane *p, SkBuf *out)
             sk_buf_printf(out, "score %s\n", json_is_number(sc) ? "scored" : "none");
             size_t i;
             const json_t *c;
-            json_array_foreach(js_arr(ev, "criteria"), i, c)
-                sk_buf_printf(out, "criterion %s %s %s\n", js_str(c, "id", "?"),
-                              js_str(c, "status", "?"), js_bool(c, "pass", false) ? "pass" : "fail");
+            json_array_foreach(js_arr(ev, "criteria"), i, c) sk_buf_printf(
+                out, "criterion %s %s %s\n", js_str(c, "id", "?"), js_str(c, "status", "?"),
+                js_bool(c, "pass", false) ? "pass" : "fail");
         }
     }
     if (tp->view == TP_VIEW_RUNS)

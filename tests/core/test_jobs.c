@@ -317,7 +317,7 @@ START_TEST(test_release_script)
         sleep_ms(1);
     ck_assert_uint_eq(jobs_holding_script(jobs), 2);
     job_release_script(a);
-    job_release_script(a); /* counted once */
+    job_release_script(a);                           /* counted once */
     ck_assert_uint_eq(jobs_holding_script(jobs), 1); /* b still holds */
     ck_assert_uint_eq(jobs_active(jobs), 2);
     job_cancel(a); /* holds again until it stopped */
