@@ -7,14 +7,15 @@
 #include "core/variant_name.h"
 #include "tests/testlib.h"
 
-static const char *const skill_text = "---\nname: %s\ndescription: A test skill.\n---\n\n"
-                                      "# Test\n\n1. Read `in.txt`.\n2. Write `out.txt`.\n";
+#define SKILL_TEXT                                                                                 \
+    "---\nname: %s\ndescription: A test skill.\n---\n\n"                                      \
+    "# Test\n\n1. Read `in.txt`.\n2. Write `out.txt`.\n"
 
 /* A skill in folder DIR (under the temp dir) with frontmatter NAME; its store name. */
 static char *store_name(const char *dir, const char *name, Skill **out)
 {
     char *path = sk_path_join(tl_tmpdir(), dir);
-    char *text = sk_asprintf(skill_text, name);
+    char *text = sk_asprintf(SKILL_TEXT, name);
     tl_write(path, "SKILL.md", text);
     free(text);
     Skill *s = NULL;
