@@ -39,7 +39,8 @@ typedef struct PpRun {
     PpCell cells[CATALOG_COUNT][3];
     char *end_text; /* how it ended (NULL while running) */
     bool end_error;
-    char *last; /* last decided instance, "reason.arithmetic L1 #2 fail" */
+    char *last;        /* last decided instance, "reason.arithmetic L1 #2 fail" */
+    int64_t drawn_sec; /* wall-clock second of the last elapsed-time redraw */
 } PpRun;
 
 typedef struct PpLine {
@@ -131,6 +132,7 @@ typedef struct PpCellView {
     bool planned; /* live: part of the run */
     int pass, total, decided;
     bool passed, settled; /* settled: every instance decided */
+    int infra;            /* live: undecided by a model-service failure */
 } PpCellView;
 
 static const TcpLevelResult *pp_level_result(const TcpDetail *d, int level)
@@ -147,6 +149,7 @@ static PpCellView pp_cell(const ProfilePane *pp, const Tcp *t, int prim, int l)
     if (pp_live(pp)) {
         const PpRun *r = &pp->run;
         v.planned = r->planned[prim];
+        v.infra = r->cells[prim][l].infra;
         if (!v.planned)
             return v;
         const PpCell *c = &r->cells[prim][l];
@@ -379,12 +382,20 @@ static void pp_draw_cell(ProfilePane *pp, WINDOW *w, int y, int x, const PpCellV
     if (!v->known) {
         snprintf(buf, sizeof buf, pp_live(pp) ? "   ·" : "   —");
     } else if (!v->settled) {
-        snprintf(buf, sizeof buf, " %d/%d …", v->pass, v->total);
+        snprintf(buf, sizeof buf, " %d/%d %s", v->pass, v->total, v->infra ? "!" : "…");
         st = STYLE_DEFAULT;
     } else {
+        /* "!": some instance undecided (model service failure), not the model's fault. */
+        bool undecided = !v->passed && v->infra;
         snprintf(buf, sizeof buf, "%s%d/%d %s%s", highest ? "[" : " ", v->pass, v->total,
-                 v->passed ? "✓" : "✗", highest ? "]" : "");
-        st = highest ? STYLE_LABEL : v->passed ? STYLE_GAP_OK : STYLE_GAP_MISSING;
+                 v->passed   ? "✓"
+                 : undecided ? "!"
+                             : "✗",
+                 highest ? "]" : "");
+        st = highest     ? STYLE_LABEL
+             : v->passed ? STYLE_GAP_OK
+             : undecided ? STYLE_WARNING
+                         : STYLE_GAP_MISSING;
     }
     draw_fill(w, y, x, PP_CELL_W - 1, STYLE_DEFAULT);
     draw_str(w, y, x, PP_CELL_W - 1, buf, st);
@@ -469,7 +480,12 @@ static void pp_draw_grid(ProfilePane *pp, WINDOW *w, int h, int width)
             draw_str(w, y, 1, 2, "▶", STYLE_LABEL);
         char *note = NULL;
         int hl = pp_highest(pp, t, r, &note);
-        if (hl >= 0) {
+        bool any_settled = !pp_live(pp);
+        for (int l = 0; l < 3 && !any_settled; l++)
+            any_settled = pp_cell(pp, t, r, l).settled;
+        if (hl >= 0 && !any_settled) {
+            draw_str(w, y, x_level, 7, "…", STYLE_DIM); /* nothing decided yet */
+        } else if (hl >= 0) {
             int x = x_level + draw_printf(w, y, x_level, 3, pp_level_style(hl), "L%d ", hl);
             draw_bar(w, y, x, hl, 3, pp_level_style(hl), STYLE_DIM);
         } else {
@@ -654,7 +670,7 @@ static void pp_build_lines(ProfilePane *pp, int width)
     }
     if (in->conversation_path) {
         char *s = sk_asprintf("log: %s", in->conversation_path);
-        pp_add(pp, width, STYLE_DIM, 3, s);
+        pp_add(pp, width, STYLE_DIM, 1, s);
         free(s);
     }
 }
@@ -864,8 +880,16 @@ static PaneResult pp_on_event(Pane *p, const TraceEvent *ev)
 {
     ProfilePane *pp = (ProfilePane *)p;
     PpRun *r = &pp->run;
-    if (!r->active || !r->job_id || !ev->run_id || strcmp(ev->run_id, r->job_id))
+    if (!r->active || !r->job_id)
         return PANE_IGNORED;
+    if (!ev->run_id || strcmp(ev->run_id, r->job_id)) {
+        /* The agent runs' own events: tick the elapsed time once a second. */
+        int64_t sec = sk_wall_ms() / 1000;
+        if (!r->running || !p->visible || sec == r->drawn_sec)
+            return PANE_IGNORED;
+        r->drawn_sec = sec;
+        return PANE_REDRAW;
+    }
     const json_t *d = ev->data;
     switch (ev->kind) {
     case TRACE_RUN_START:
