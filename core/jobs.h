@@ -60,7 +60,8 @@ volatile int *job_cancel_flag(Job *job);
 /* Publish TRACE_JOB_PROGRESS {job, kind, fraction 0..1 (negative = unknown), text}. */
 void job_progress(Job *job, double fraction, const char *fmt, ...) ATTR_FORMAT(3, 4);
 /* Let scripted input through while this job goes on (a streaming chat started with
- * `:chat-bg` once its reply starts, so a test script can press Esc mid-stream). Thread-safe.
+ * `:chat-bg` or a run started with `:run-bg` once the reply starts, so a test script can
+ * press Esc mid-stream). Thread-safe.
  * job_cancel() makes the job hold scripted input again until it has stopped. */
 void job_release_script(Job *job);
 /* The bus the job publishes on (may be NULL). */

@@ -659,7 +659,7 @@ static void tp_start_chat(TracePane *tp, const char *prompt, bool release)
     tp_show(tp);
 }
 
-static void tp_start_run(TracePane *tp, const char *prompt, const char *task_dir)
+static void tp_start_run(TracePane *tp, const char *prompt, const char *task_dir, bool release)
 {
     Workbench *wb = tp->super.wb;
     const char *model = tp_model(tp);
@@ -688,6 +688,7 @@ static void tp_start_run(TracePane *tp, const char *prompt, const char *task_dir
     free(label);
     s->job = job;
     s->job_key = sk_strdup(job_id(job));
+    s->release_on_token = release;
     tp->view = TP_VIEW_LIVE;
     tp->follow = true;
     tp->rows = (PaneList){0};
@@ -1430,8 +1431,8 @@ static void tp_title(Pane *p, SkBuf *out)
     else if (!tp->cur)
         sk_buf_puts(out, "Trace");
     else if (tp->cur->is_run)
-        sk_buf_printf(out, "Trace · %s · %zu steps", tp->cur->past ? "past run" : "run",
-                      tp->cur->rows.len);
+        sk_buf_printf(out, "Trace · %s · %zu step%s", tp->cur->past ? "past run" : "run",
+                      tp->cur->rows.len, tp->cur->rows.len == 1 ? "" : "s");
     else
         sk_buf_printf(out, "Trace · chat · %zu exchange%s", tp->cur->rows.len,
                       tp->cur->rows.len == 1 ? "" : "s");
@@ -1485,7 +1486,7 @@ static PaneResult tp_input_key(TracePane *tp, int key)
             if (mode == TP_INPUT_CHAT)
                 tp_start_chat(tp, t, false);
             else
-                tp_start_run(tp, t, NULL);
+                tp_start_run(tp, t, NULL, false);
         }
         free(text);
         return PANE_HANDLED | PANE_REDRAW | PANE_RELAYOUT;
@@ -1613,18 +1614,18 @@ static PaneResult tp_command(Pane *p, const char *cmd, const char *args)
             tp_start_chat(tp, args, !strcmp(cmd, "chat-bg"));
         return done;
     }
-    if (!strcmp(cmd, "run")) {
+    if (!strcmp(cmd, "run") || !strcmp(cmd, "run-bg")) {
         if (!*args)
             tp_open_input(tp, TP_INPUT_RUN);
         else
-            tp_start_run(tp, args, NULL);
+            tp_start_run(tp, args, NULL, !strcmp(cmd, "run-bg"));
         return done;
     }
     if (!strcmp(cmd, "run-task")) {
         if (!*args)
             workbench_message(p->wb, SK_LOG_ERROR, "run-task needs a task folder (with task.json)");
         else
-            tp_start_run(tp, NULL, args);
+            tp_start_run(tp, NULL, args, false);
         return done;
     }
     if (!strcmp(cmd, "runs")) {
