@@ -579,6 +579,8 @@ static PaneResult tp_on_event(Pane *p, const TraceEvent *ev)
     if (!mine)
         return PANE_IGNORED;
     tp_apply(tp, s, ev);
+    if (tp->view == TP_VIEW_DETAIL)
+        tp->detail_width = -1; /* rebuilt with what arrived */
     if (tp->follow && s->rows.len)
         tp->rows.cursor = (int)s->rows.len - 1;
     return PANE_REDRAW;
@@ -1431,8 +1433,9 @@ static void tp_title(Pane *p, SkBuf *out)
     else if (!tp->cur)
         sk_buf_puts(out, "Trace");
     else if (tp->cur->is_run)
-        sk_buf_printf(out, "Trace · %s · %zu step%s", tp->cur->past ? "past run" : "run",
-                      tp->cur->rows.len, tp->cur->rows.len == 1 ? "" : "s");
+        sk_buf_printf(out, "Trace · %s%s · %zu step%s", tp->cur->past ? "past run " : "run",
+                      tp->cur->past ? tp->cur->run_id : "", tp->cur->rows.len,
+                      tp->cur->rows.len == 1 ? "" : "s");
     else
         sk_buf_printf(out, "Trace · chat · %zu exchange%s", tp->cur->rows.len,
                       tp->cur->rows.len == 1 ? "" : "s");
