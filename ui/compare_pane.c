@@ -608,19 +608,47 @@ static StyleId cmp_origin_style(char o, bool left)
     }
 }
 
-static void cmp_draw_side(WINDOW *w, int y, int x, int width, int no, const char *text, char o,
-                          bool left)
+/* Bytes TEXT and OTHER share at the start (*PRE) and at the end (*SUF), on UTF-8
+ * character boundaries and without overlapping. */
+static void cmp_common(const char *text, const char *other, size_t *pre, size_t *suf)
 {
-    if (width < 8)
+    size_t la = strlen(text), lb = strlen(other), p = 0, s = 0;
+    while (p < la && p < lb && text[p] == other[p])
+        p++;
+    while (p > 0 && p < la && ((unsigned char)text[p] & 0xC0) == 0x80)
+        p--;
+    while (s < la - p && s < lb - p && text[la - 1 - s] == other[lb - 1 - s])
+        s++;
+    while (s > 0 && ((unsigned char)text[la - s] & 0xC0) == 0x80)
+        s--;
+    *pre = p;
+    *suf = s;
+}
+
+/* One side of a SKILL.md row: number, mark and text; a changed line shows the part that
+ * differs from OTHER (the other side's line) in the changed style. */
+static void cmp_draw_side(WINDOW *w, int y, int x, int width, int no, const char *text,
+                          const char *other, char o, bool left)
+{
+    if (width < 8 || !text)
         return;
     StyleId st = cmp_origin_style(o, left);
     const char *mark = o == '~' ? "~" : (o == '-' && left) ? "-" : (o == '+' && !left) ? "+" : " ";
-    if (text) {
-        draw_printf(w, y, x, 5, STYLE_LINE_NUMBER, "%4d", no);
-        draw_str(w, y, x + 4, 1, mark, st);
-        draw_text(w, y, x + 6, width - 6, text, strlen(text), 0, st);
+    draw_printf(w, y, x, 5, STYLE_LINE_NUMBER, "%4d", no);
+    draw_str(w, y, x + 4, 1, mark, st);
+    int tw = width - 6;
+    if (o == '~' && other) {
+        size_t pre, suf, len = strlen(text);
+        cmp_common(text, other, &pre, &suf);
+        int used = draw_text(w, y, x + 6, tw, text, pre, 0, STYLE_DEFAULT);
+        used += draw_text(w, y, x + 6 + used, tw - used, text + pre, len - pre - suf, 0, st);
+        if (len - pre - suf == 0 && used < tw) /* only removed text: mark the spot */
+            draw_restyle(w, y, x + 6 + used, 1, st);
+        draw_text(w, y, x + 6 + used, tw - used, text + len - suf, suf, 0, STYLE_DEFAULT);
+        return;
     }
-    if (text && o != ' ')
+    draw_text(w, y, x + 6, tw, text, strlen(text), 0, st);
+    if (o != ' ')
         draw_restyle(w, y, x + 4, width - 4, st);
 }
 
@@ -680,8 +708,8 @@ static void cmp_draw_diff(ComparePane *cp, WINDOW *w, int h, int width)
             break;
         }
         case CMP_ROW_DIFF:
-            cmp_draw_side(w, y, 0, half, row->no_a, row->a, row->origin, true);
-            cmp_draw_side(w, y, rx, width - rx, row->no_b, row->b, row->origin, false);
+            cmp_draw_side(w, y, 0, half, row->no_a, row->a, row->b, row->origin, true);
+            cmp_draw_side(w, y, rx, width - rx, row->no_b, row->b, row->a, row->origin, false);
             break;
         }
         if (row->kind == CMP_ROW_PAIR || row->kind == CMP_ROW_DIFF)
