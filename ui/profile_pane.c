@@ -39,8 +39,9 @@ typedef struct PpRun {
     PpCell cells[CATALOG_COUNT][3];
     char *end_text; /* how it ended (NULL while running) */
     bool end_error;
-    char *last;        /* last decided instance, "reason.arithmetic L1 #2 fail" */
-    int64_t drawn_sec; /* wall-clock second of the last elapsed-time redraw */
+    char *last;          /* last decided instance, "reason.arithmetic L1 #2 fail" */
+    int64_t drawn_sec;   /* wall-clock second of the last elapsed-time redraw */
+    bool release_script; /* :profile-bg: let scripted input go on after the first instance */
 } PpRun;
 
 typedef struct PpLine {
@@ -329,7 +330,10 @@ static void pp_draw_header(ProfilePane *pp, WINDOW *w, int width, const Tcp *t)
         int x = draw_str(w, 0, 1, width - 1, r->running ? "Profiling " : "Profiled ", STYLE_DIM);
         x += draw_str(w, 0, 1 + x, width - 1 - x, r->model, STYLE_LABEL);
         x += draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DIM, " %s", r->harness);
-        if (r->last)
+        if (!r->running && r->end_text)
+            draw_printf(w, 0, 1 + x, width - 1 - x, r->end_error ? STYLE_ERROR : STYLE_INFO,
+                        " · %s", r->end_text);
+        else if (r->last)
             draw_printf(w, 0, 1 + x, width - 1 - x, STYLE_DIM, " · last: %s", r->last);
         int bar = 10;
         int filled = r->total > 0 ? (int)((long long)r->done * bar / r->total) : 0;
@@ -340,9 +344,6 @@ static void pp_draw_header(ProfilePane *pp, WINDOW *w, int width, const Tcp *t)
             char ck[16];
             workbench_keys_for(wb, "profile", ACTION_CANCEL, ck, sizeof ck);
             draw_printf(w, 1, 2 + x, width - 2 - x, STYLE_DIM, " · %s: cancel", ck);
-        } else if (r->end_text) {
-            draw_printf(w, 1, 2 + x, width - 2 - x, r->end_error ? STYLE_ERROR : STYLE_INFO,
-                        " · %s", r->end_text);
         }
         pp->head_rows = 2;
         return;
@@ -382,7 +383,11 @@ static void pp_draw_cell(ProfilePane *pp, WINDOW *w, int y, int x, const PpCellV
     if (!v->known) {
         snprintf(buf, sizeof buf, pp_live(pp) ? "   ·" : "   —");
     } else if (!v->settled) {
-        snprintf(buf, sizeof buf, " %d/%d %s", v->pass, v->total, v->infra ? "!" : "…");
+        /* "…" pending, "-" never decided (the run ended), "!" a model-service failure */
+        snprintf(buf, sizeof buf, " %d/%d %s", v->pass, v->total,
+                 v->infra          ? "!"
+                 : pp->run.running ? "…"
+                                   : "-");
         st = STYLE_DEFAULT;
     } else {
         /* "!": some instance undecided (model service failure), not the model's fault. */
@@ -801,7 +806,7 @@ static bool pp_parse_args(ProfilePane *pp, const char *args, int *instances, SkV
     return ok;
 }
 
-static PaneResult pp_start_run(ProfilePane *pp, const char *args)
+static PaneResult pp_start_run(ProfilePane *pp, const char *args, bool background)
 {
     Workbench *wb = pp->super.wb;
     workbench_open_modal(wb, "profile");
@@ -842,6 +847,7 @@ static PaneResult pp_start_run(ProfilePane *pp, const char *args)
     r->harness = sk_strdup(t->harness ? t->harness : TCP_DEFAULT_HARNESS);
     r->instances = instances;
     r->started_ms = sk_wall_ms();
+    r->release_script = background;
     if (prims.len) {
         for (size_t i = 0; i < prims.len; i++) {
             int ci = catalog_index(sk_vec_get(&prims, i));
@@ -921,6 +927,10 @@ static PaneResult pp_on_event(Pane *p, const TraceEvent *ev)
         r->cost = js_num(d, "cost_usd", r->cost);
         free(r->last);
         r->last = sk_strdup(ev->text ? ev->text : "");
+        if (r->release_script && r->job && r->running) {
+            job_release_script(r->job);
+            r->release_script = false;
+        }
         return PANE_REDRAW;
     }
     case TRACE_JOB_END:
@@ -945,7 +955,7 @@ static PaneResult pp_on_event(Pane *p, const TraceEvent *ev)
             if (r->end_error)
                 r->end_text = sk_asprintf("failed: %s", error ? error : "?");
             else if (!strcmp(state, "cancelled"))
-                r->end_text = sk_strdup("cancelled: :profile again resumes");
+                r->end_text = sk_strdup("cancelled (:profile resumes)");
             else
                 r->end_text = sk_asprintf("done: %d passed, %d failed", pass, fail);
             workbench_message(p->wb, r->end_error ? SK_LOG_ERROR : SK_LOG_INFO, "profile %s %s",
@@ -1107,8 +1117,8 @@ static PaneResult pp_handle_mouse(Pane *p, const PaneMouse *m)
 static PaneResult pp_command(Pane *p, const char *cmd, const char *args)
 {
     ProfilePane *pp = (ProfilePane *)p;
-    if (!strcmp(cmd, "profile"))
-        return pp_start_run(pp, args);
+    if (!strcmp(cmd, "profile") || !strcmp(cmd, "profile-bg"))
+        return pp_start_run(pp, args, !strcmp(cmd, "profile-bg"));
     if (!strcmp(cmd, "profile-view")) {
         if (p->wb->modal == p && !pp->detail) {
             workbench_close_modal(p->wb);
