@@ -74,7 +74,9 @@ START_TEST(test_open_confined)
                      SK_OK);
     ck_assert_int_eq(write(fd, "hi", 2), 2);
     close(fd);
-    ck_assert(sk_is_file(sk_path_join(wd, "d1/d2/f.txt")));
+    char *made = sk_path_join(wd, "d1/d2/f.txt");
+    ck_assert(sk_is_file(made));
+    free(made);
     /* missing */
     ck_assert_int_eq(sandbox_open(wd, "nope.txt", O_RDONLY, 0, &fd, &e), SK_ERR_NOT_FOUND);
     ck_assert(strstr(e.msg, "File not found: nope.txt"));
@@ -82,26 +84,31 @@ START_TEST(test_open_confined)
     char *secret_dir = (char *)tl_tmpdir();
     tl_write(secret_dir, "secret.txt", "top secret");
     char *link = sk_path_join(wd, "evil");
-    ck_assert_int_eq(symlink(sk_path_join(secret_dir, "secret.txt"), link), 0);
+    char *secret = sk_path_join(secret_dir, "secret.txt");
+    ck_assert_int_eq(symlink(secret, link), 0);
+    free(link);
     ck_assert_int_eq(sandbox_open(wd, "evil", O_RDONLY, 0, &fd, &e), SK_ERR_SANDBOX);
     ck_assert(strstr(e.msg, "symbolic link"));
     /* writing through it is refused too (and the target is untouched) */
     ck_assert_int_eq(sandbox_open(wd, "evil", O_WRONLY | O_TRUNC | O_CREAT, 0644, &fd, &e),
                      SK_ERR_SANDBOX);
     char *txt = NULL;
-    ck_assert_int_eq(sk_read_file(sk_path_join(secret_dir, "secret.txt"), 0, &txt, NULL, NULL),
-                     SK_OK);
+    ck_assert_int_eq(sk_read_file(secret, 0, &txt, NULL, NULL), SK_OK);
     ck_assert_str_eq(txt, "top secret");
     free(txt);
+    free(secret);
     /* a directory symlink pointing out, used as a parent */
     char *dlink = sk_path_join(wd, "outdir");
     ck_assert_int_eq(symlink(secret_dir, dlink), 0);
+    free(dlink);
     ck_assert_int_eq(sandbox_open(wd, "outdir/secret.txt", O_RDONLY, 0, &fd, &e),
                      SK_ERR_SANDBOX);
     ck_assert_int_eq(sandbox_open(wd, "outdir/new/x.txt", O_WRONLY | O_CREAT, 0644, &fd, &e),
                      SK_ERR_SANDBOX);
     /* a symlink that stays inside is fine */
-    ck_assert_int_eq(symlink("d1/d2/f.txt", sk_path_join(wd, "good")), 0);
+    char *good = sk_path_join(wd, "good");
+    ck_assert_int_eq(symlink("d1/d2/f.txt", good), 0);
+    free(good);
     ck_assert_int_eq(sandbox_open(wd, "good", O_RDONLY, 0, &fd, &e), SK_OK);
     char b[8] = {0};
     ck_assert_int_eq(read(fd, b, sizeof b), 2);
@@ -111,6 +118,7 @@ START_TEST(test_open_confined)
     char *abs = sk_path_join(wd, "d1/d2/f.txt");
     ck_assert_int_eq(sandbox_open(wd, abs, O_RDONLY, 0, &fd, &e), SK_OK);
     close(fd);
+    free(abs);
     ck_assert_int_eq(sandbox_open(wd, "/etc/passwd", O_RDONLY, 0, &fd, &e), SK_ERR_SANDBOX);
     free(wd);
 }
@@ -333,8 +341,12 @@ START_TEST(test_bwrap_isolation)
     ck_assert_int_eq(sandbox_run_shell(cmd, &o, &r, NULL), SK_OK);
     ck_assert(strstr(r.out, "ok"));
     ck_assert(!strstr(r.out, "rc=0"));
-    ck_assert(!sk_is_file(sk_path_join(victim_dir, "escaped")));
-    ck_assert(sk_is_file(sk_path_join(wd, "inside")));
+    char *escaped = sk_path_join(victim_dir, "escaped");
+    ck_assert(!sk_is_file(escaped));
+    free(escaped);
+    char *inside = sk_path_join(wd, "inside");
+    ck_assert(sk_is_file(inside));
+    free(inside);
     sandbox_result_done(&r);
     free(cmd);
     /* no network: a listening loopback socket of ours cannot be reached */
