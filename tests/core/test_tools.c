@@ -17,9 +17,15 @@ static ToolsConfig cfg_new(void)
     char *wd = NULL;
     ck_assert_int_eq(sandbox_workdir_create(tl_tmpdir(), "t", &wd, NULL), SK_OK);
     ToolsConfig c;
-    tools_config_init(&c, wd); /* wd leaked for the test's lifetime */
+    tools_config_init(&c, wd); /* wd is owned by the test: cfg_done() frees it */
     c.sandbox.limits.timeout_ms = 5000;
     return c;
+}
+
+static void cfg_done(ToolsConfig *c)
+{
+    free((char *)c->workdir);
+    c->workdir = NULL;
 }
 
 static char *run(const ToolsConfig *c, const char *name, const char *args, ToolResult *r)
@@ -43,6 +49,7 @@ START_TEST(test_definitions)
     c.allow_web = true;
     ck_assert_uint_eq(tools_count(&c), 5);
     ck_assert_str_eq(tools_name(&c, 4), "web_fetch");
+    cfg_done(&c);
 }
 END_TEST
 
@@ -68,6 +75,7 @@ START_TEST(test_write_read_list)
     tool_result_done(&r);
     ck_assert(strstr(run(&c, "list_directory", "{\"path\":\"nodir\"}", &r), "not found"));
     tool_result_done(&r);
+    cfg_done(&c);
 }
 END_TEST
 
@@ -85,7 +93,10 @@ START_TEST(test_escapes_refused)
                      "access denied"));
     tool_result_done(&r);
     char *parent = sk_path_dir(c.workdir);
-    ck_assert(!sk_is_file(sk_path_join(parent, "evil.txt")));
+    char *evil = sk_path_join(parent, "evil.txt");
+    ck_assert(!sk_is_file(evil));
+    free(evil);
+    free(parent);
     ck_assert(strstr(run(&c, "list_directory", "{\"path\":\"/\"}", &r), "access denied"));
     tool_result_done(&r);
     /* a symlink made by a command, then used by a file tool */
@@ -100,6 +111,7 @@ START_TEST(test_escapes_refused)
     ck_assert(strstr(run(&c, "web_fetch", "{\"url\":\"http://example.com\"}", &r),
                      "not enabled"));
     tool_result_done(&r);
+    cfg_done(&c);
 }
 END_TEST
 
@@ -119,6 +131,7 @@ START_TEST(test_execute_command_text)
     ck_assert(sk_str_starts(run(&c, "execute_command", "{\"command\":\"sleep 20\"}", &r),
                             "Error: command timed out after 1s"));
     tool_result_done(&r);
+    cfg_done(&c);
 }
 END_TEST
 
@@ -137,6 +150,7 @@ START_TEST(test_bad_arguments)
     tool_result_done(&r);
     ck_assert(strstr(run(&c, "execute_command", "{\"command\":42}", &r), "needs a string"));
     tool_result_done(&r);
+    cfg_done(&c);
 }
 END_TEST
 
@@ -163,11 +177,15 @@ START_TEST(test_output_capped)
     ck_assert(strstr(r.output, "line 999"));
     tool_result_done(&r);
     /* binary */
-    FILE *f = fopen(sk_path_join(c.workdir, "bin.dat"), "wb");
+    char *bin = sk_path_join(c.workdir, "bin.dat");
+    FILE *f = fopen(bin, "wb");
+    free(bin);
+    ck_assert_ptr_nonnull(f);
     fwrite("\x00\xff\x01", 1, 3, f);
     fclose(f);
     ck_assert(strstr(run(&c, "read_file", "{\"path\":\"bin.dat\"}", &r), "binary"));
     tool_result_done(&r);
+    cfg_done(&c);
 }
 END_TEST
 
@@ -195,6 +213,7 @@ START_TEST(test_web_fetch_allowed)
     http_engine_free(c.http);
     free(args);
     free(url);
+    cfg_done(&c);
     msrv_stop(m);
 }
 END_TEST
