@@ -23,6 +23,15 @@ static char *new_workdir(void)
     return wd;
 }
 
+/* Whether DIR/REL is a regular file. */
+static bool file_in(const char *dir, const char *rel)
+{
+    char *path = sk_path_join(dir, rel);
+    bool yes = sk_is_file(path);
+    free(path);
+    return yes;
+}
+
 static Task *load_text(const char *json)
 {
     const char *dir = tl_tmpdir();
@@ -108,16 +117,18 @@ START_TEST(test_fixtures_and_setup)
     ck_assert_int_eq(task_prepare(t, wd, &so, &note, NULL), SK_OK);
     ck_assert_str_eq(note, "_setup.sh ran");
     free(note);
-    ck_assert(sk_is_file(sk_path_join(wd, "data/input.csv")));
-    ck_assert(sk_is_file(sk_path_join(wd, "inline/a.txt")));
-    ck_assert(sk_is_file(sk_path_join(wd, "setup_out.txt")));
-    ck_assert(!sk_is_file(sk_path_join(wd, "_setup.sh")));
+    ck_assert(file_in(wd, "data/input.csv"));
+    ck_assert(file_in(wd, "inline/a.txt"));
+    ck_assert(file_in(wd, "setup_out.txt"));
+    ck_assert(!file_in(wd, "_setup.sh"));
     task_free(t);
     /* an inline fixture that tries to escape is refused */
     tl_write(dir, "task.json",
              "{\"id\":\"fx\",\"prompt\":\"p\",\"fixtures\":{\"../../evil.txt\":\"x\"},"
              "\"eval\":[{\"method\":\"script\",\"command\":\"true\"}]}");
-    unlink(sk_path_join(dir, "fixtures/_setup.sh"));
+    char *setup = sk_path_join(dir, "fixtures/_setup.sh");
+    ck_assert_int_eq(unlink(setup), 0);
+    free(setup);
     ck_assert_int_eq(task_load(dir, &t, NULL), SK_OK);
     SkError e;
     ck_assert_int_eq(task_prepare(t, wd, &so, NULL, &e), SK_ERR_SANDBOX);
