@@ -147,8 +147,9 @@ START_TEST(test_scripted_run)
     /* the two slow commands ran concurrently */
     ck_assert_int_lt(r->tool_ms, 2000);
     char *txt = NULL;
-    ck_assert_int_eq(sk_read_file(sk_path_join(r->workdir, "notes/a.txt"), 0, &txt, NULL, NULL),
-                     SK_OK);
+    char *notes = sk_path_join(r->workdir, "notes/a.txt");
+    ck_assert_int_eq(sk_read_file(notes, 0, &txt, NULL, NULL), SK_OK);
+    free(notes);
     ck_assert_str_eq(txt, "hello\n");
     free(txt);
 
@@ -357,7 +358,9 @@ START_TEST(test_hooks_and_discover)
     ck_assert_int_eq(hl.after, 2);
     ck_assert_int_eq(hl.tools, 2);
     ck_assert_int_eq(hl.end, 1);
-    ck_assert(sk_is_file(sk_path_join(r->workdir, "skills/demo-skill/scripts/x.sh")));
+    char *script = sk_path_join(r->workdir, "skills/demo-skill/scripts/x.sh");
+    ck_assert(sk_is_file(script));
+    free(script);
     json_t *reqs = msrv_requests(e.m);
     json_t *msgs = json_object_get(json_object_get(json_array_get(reqs, 0), "body"), "messages");
     const char *sys = js_str(json_array_get(msgs, 0), "content", "");
