@@ -573,9 +573,23 @@ SkStatus profiler_run(const ProfilerOptions *o, Tcp **out, ProfilerSummary *sum,
         sum->tokens_out += it->tokens_out;
     }
     sum->cancelled = cancelled(&c);
-    /* keep the other primitives of an existing profile when only some were run */
+    /* keep the other primitives of an existing profile when only some were run: the
+     * user's own latest.json, else the known (shipped) profile of the same model and
+     * harness, so profiling two primitives does not hide the other 24 */
     if (o->primitives) {
         char *lp = latest_path(c.home, c.harness, o->model);
+        if (!sk_is_file(lp)) {
+            TcpIndex *idx = NULL;
+            if (tcp_index_load(c.home, &idx, NULL) == SK_OK) {
+                const Tcp *known = tcp_index_find(idx, o->model, c.harness);
+                if (known && known->source_path && sk_str_eq(known->model, o->model) &&
+                    sk_str_eq(known->harness, c.harness)) {
+                    free(lp);
+                    lp = sk_strdup(known->source_path);
+                }
+                tcp_index_free(idx);
+            }
+        }
         Tcp *old = NULL;
         if (sk_is_file(lp) && tcp_load_file(lp, &old, NULL) == SK_OK) {
             size_t kept = 0;
@@ -592,6 +606,18 @@ SkStatus profiler_run(const ProfilerOptions *o, Tcp **out, ProfilerSummary *sum,
                     t->caps[idx] = taken->highest;
                 sk_vec_push(&t->details, taken);
                 kept++;
+            }
+            /* capabilities without details (a profile written by hand or by another
+             * tool) are kept too */
+            for (int ci = 0; ci < CATALOG_COUNT; ci++) {
+                const char *id = catalog_all(NULL)[ci].id;
+                bool rerun = false;
+                for (size_t p = 0; p < np; p++)
+                    rerun |= !strcmp(prims[p], id);
+                if (!rerun && t->caps[ci] < 0 && old->caps[ci] >= 0) {
+                    t->caps[ci] = old->caps[ci];
+                    kept++;
+                }
             }
             /* kept details of a partial profile keep it partial */
             sum->partial |= old->is_partial && kept > 0;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "core/js.h"
 #include "core/util.h"
 #include "core/yaml_load.h"
 #include "ui/draw.h"
@@ -36,6 +37,8 @@ static void wb_message_free(void *p)
 }
 
 /* ---- model ---- */
+
+static void wb_reload_profiles(Workbench *wb);
 
 const Tcp *workbench_target(const Workbench *wb)
 {
@@ -483,10 +486,11 @@ static void wb_action(Workbench *wb, Action a)
         break;
     }
     case ACTION_RELOAD:
+        wb_reload_profiles(wb);
         if (wb->skill) {
             char *dir = sk_strdup(wb->skill->dir);
             if (workbench_load_skill(wb, dir))
-                workbench_message(wb, SK_LOG_INFO, "reloaded %s", dir);
+                workbench_message(wb, SK_LOG_INFO, "reloaded %s and the profiles", dir);
             free(dir);
         }
         break;
@@ -745,6 +749,38 @@ static void wb_log_sink(SkLogLevel level, const char *msg, void *ud)
     trace_bus_publish(bus, trace_event_new(TRACE_LOG, NULL, -1, msg, data));
 }
 
+/* Load the profile index again (a profiling run wrote a new one, or the user asked),
+ * keeping the same target model and harness when it is still known. Panes read profiles
+ * through workbench_target() on every draw, so swapping the index is safe here, on the UI
+ * thread, between events. */
+static void wb_reload_profiles(Workbench *wb)
+{
+    const Tcp *cur = workbench_target(wb);
+    char *model = cur && cur->model ? sk_strdup(cur->model) : NULL;
+    char *harness = cur && cur->harness ? sk_strdup(cur->harness) : NULL;
+    TcpIndex *idx = NULL;
+    SkError err;
+    if (tcp_index_load(NULL, &idx, &err) != SK_OK) {
+        workbench_message(wb, SK_LOG_WARN, "profiles: %s", err.msg);
+        free(model);
+        free(harness);
+        return;
+    }
+    tcp_index_free(wb->profiles);
+    wb->profiles = idx;
+    size_t n = tcp_index_count(idx);
+    wb->target = n ? 0 : SIZE_MAX;
+    const Tcp *t = model ? tcp_index_find(idx, model, harness) : NULL;
+    for (size_t i = 0; t && i < n; i++)
+        if (tcp_index_get(idx, i) == t)
+            wb->target = i;
+    /* the same model stays the target: only its numbers changed */
+    bool same = t && sk_str_eq(t->model, model) && sk_str_eq(t->harness, harness);
+    free(model);
+    free(harness);
+    workbench_notify(wb, PANE_CHANGE_PROFILES | (same ? 0 : PANE_CHANGE_TARGET));
+}
+
 static size_t wb_drain_events(Workbench *wb)
 {
     SkVec evs;
@@ -758,6 +794,11 @@ static size_t wb_drain_events(Workbench *wb)
             if (r & PANE_REDRAW)
                 pane_dirty(p);
         }
+        /* a profiling job that finished has written a new profile: show it (a cancelled or
+         * failed run leaves a partial one, which `:profile` resumes; keep the old until then) */
+        if (ev->kind == TRACE_JOB_END && sk_str_eq(js_str(ev->data, "kind", NULL), "profile") &&
+            sk_str_eq(js_str(ev->data, "state", NULL), "done"))
+            wb_reload_profiles(wb);
     }
     sk_vec_done(&evs);
     return n;
