@@ -217,7 +217,9 @@ START_TEST(test_junit_task_without_bun)
     unsetenv("SKVM_BUN");
     ck_assert(r->evaluated);
     /* the fixtures (the bun test file) were staged */
-    ck_assert(sk_is_file(sk_path_join(r->workdir, "file-operations_task_01.test.ts")));
+    char *staged = sk_path_join(r->workdir, "file-operations_task_01.test.ts");
+    ck_assert(sk_is_file(staged));
+    free(staged);
     for (size_t k = 0; k < r->eval.n; k++)
         ck_assert_int_eq(r->eval.items[k].status, TASK_CRIT_NOT_RUN);
     ck_assert(!r->eval.score_known);
@@ -330,8 +332,11 @@ START_TEST(test_escape_attempts_contained)
     ck_assert_int_eq(sk_read_file(secret, 0, &txt, NULL, NULL), SK_OK);
     ck_assert_str_eq(txt, "TOP-SECRET-FILE");
     free(txt);
-    if (sandbox_bwrap_available())
-        ck_assert(!sk_is_file(sk_path_join(outside, "pwned.txt")));
+    if (sandbox_bwrap_available()) {
+        char *pwned = sk_path_join(outside, "pwned.txt");
+        ck_assert(!sk_is_file(pwned));
+        free(pwned);
+    }
     /* the machine still forks after the bomb */
     ck_assert_int_eq(system("true"), 0);
     /* the refusals are recorded as steps */
