@@ -120,6 +120,26 @@ bool cli_opt_value(CliOpts *o, const char *name, const char **value)
     return true;
 }
 
+int cli_parse_arg_json(int argc, char **argv, const char *usage, bool *json, const char **arg)
+{
+    *json = false;
+    *arg = NULL;
+    CliOpts o;
+    cli_opts_init(&o, argc, argv);
+    while (cli_opts_next(&o)) {
+        if (cli_opt_flag(&o, "--json"))
+            *json = true;
+        else if (cli_opt_flag(&o, "--help")) {
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
+        } else if (o.positional && !*arg)
+            *arg = o.arg;
+        else
+            return cli_opts_unknown(&o);
+    }
+    return o.failed ? CLI_EXIT_USAGE : -1;
+}
+
 int cli_opts_unknown(CliOpts *o)
 {
     o->failed = true;

@@ -51,6 +51,11 @@ typedef struct CliOpts {
     bool failed;       /* a value was missing; an error was printed */
 } CliOpts;
 
+/* The common shape "CMD [ARG] [--json] [--help]": parse it into *JSON and *ARG (NULL when
+ * absent). Returns -1 to go on, or the exit code to return (help printed from USAGE, or a
+ * usage error reported). */
+int cli_parse_arg_json(int argc, char **argv, const char *usage, bool *json, const char **arg);
+
 void cli_opts_init(CliOpts *o, int argc, char **argv);
 bool cli_opts_next(CliOpts *o);
 bool cli_opt_flag(CliOpts *o, const char *name);

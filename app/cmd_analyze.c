@@ -102,23 +102,11 @@ static void print_hanging(const char *text, int indent, int width)
 
 int cmd_primitives(int argc, char **argv)
 {
-    bool json = false;
-    const char *id = NULL;
-    CliOpts o;
-    cli_opts_init(&o, argc, argv);
-    while (cli_opts_next(&o)) {
-        if (cli_opt_flag(&o, "--json"))
-            json = true;
-        else if (cli_opt_flag(&o, "--help")) {
-            fputs(primitives_usage, stdout);
-            return CLI_EXIT_OK;
-        } else if (o.positional && !id)
-            id = o.arg;
-        else
-            return cli_opts_unknown(&o);
-    }
-    if (o.failed)
-        return CLI_EXIT_USAGE;
+    bool json;
+    const char *id;
+    int rc_args = cli_parse_arg_json(argc, argv, primitives_usage, &json, &id);
+    if (rc_args >= 0)
+        return rc_args;
     size_t n = 0;
     const Primitive *all = catalog_all(&n);
     if (id) {

@@ -498,23 +498,11 @@ static json_t *runs_objects(json_t *rows, json_t *cols)
 
 static int runs_show(int argc, char **argv)
 {
-    bool json = false;
-    const char *id = NULL;
-    CliOpts o;
-    cli_opts_init(&o, argc, argv);
-    while (cli_opts_next(&o)) {
-        if (cli_opt_flag(&o, "--json"))
-            json = true;
-        else if (cli_opt_flag(&o, "--help")) {
-            fputs(runs_usage, stdout);
-            return CLI_EXIT_OK;
-        } else if (o.positional && !id)
-            id = o.arg;
-        else
-            return cli_opts_unknown(&o);
-    }
-    if (o.failed)
-        return CLI_EXIT_USAGE;
+    bool json;
+    const char *id;
+    int rc_args = cli_parse_arg_json(argc, argv, runs_usage, &json, &id);
+    if (rc_args >= 0)
+        return rc_args;
     if (!id || !*id)
         return cli_error("runs show needs a RUN_ID (see skvm runs list)");
     Store *st = runs_open();

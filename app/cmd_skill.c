@@ -171,23 +171,11 @@ static void print_scalar(const char *key, const json_t *v)
 
 static int skill_show(int argc, char **argv)
 {
-    bool json = false;
-    const char *dir = NULL;
-    CliOpts o;
-    cli_opts_init(&o, argc, argv);
-    while (cli_opts_next(&o)) {
-        if (cli_opt_flag(&o, "--json"))
-            json = true;
-        else if (cli_opt_flag(&o, "--help")) {
-            fputs(skill_usage, stdout);
-            return CLI_EXIT_OK;
-        } else if (o.positional && !dir)
-            dir = o.arg;
-        else
-            return cli_opts_unknown(&o);
-    }
-    if (o.failed)
-        return CLI_EXIT_USAGE;
+    bool json;
+    const char *dir;
+    int rc_args = cli_parse_arg_json(argc, argv, skill_usage, &json, &dir);
+    if (rc_args >= 0)
+        return rc_args;
     if (!dir)
         return cli_error("skill show: give a skill folder (see --help)");
     Skill *s;

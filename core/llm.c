@@ -621,6 +621,26 @@ void llm_decoder_fail(LlmDecoder *d, SkStatus code, int http_equiv, const char *
     va_end(ap);
 }
 
+void llm_decoder_meta(LlmDecoder *d, const json_t *o)
+{
+    const char *id = js_str(o, "id", NULL);
+    if (id && *id && !d->resp->id)
+        d->resp->id = sk_strdup(id);
+    const char *model = js_str(o, "model", NULL);
+    if (model && *model && !d->resp->provider_model)
+        d->resp->provider_model = sk_strdup(model);
+}
+
+void llm_decoder_stop(LlmDecoder *d, const json_t *sr)
+{
+    if (!json_is_string(sr))
+        return;
+    d->finished = true;
+    free(d->resp->stop_reason_raw);
+    d->resp->stop_reason_raw = sk_strdup(json_string_value(sr));
+    d->resp->stop_reason = llm_stop_reason_parse(json_string_value(sr));
+}
+
 void llm_decoder_text(LlmDecoder *d, const char *s, size_t n)
 {
     if (!n)

@@ -173,26 +173,6 @@ static void llm_anthropic_usage(LlmDecoder *d, const json_t *u)
         us->cache_write_tokens = json_integer_value(v);
 }
 
-static void llm_anthropic_meta(LlmDecoder *d, const json_t *msg)
-{
-    const char *id = js_str(msg, "id", NULL);
-    if (id && *id && !d->resp->id)
-        d->resp->id = sk_strdup(id);
-    const char *model = js_str(msg, "model", NULL);
-    if (model && *model && !d->resp->provider_model)
-        d->resp->provider_model = sk_strdup(model);
-}
-
-static void llm_anthropic_stop(LlmDecoder *d, const json_t *sr)
-{
-    if (!json_is_string(sr))
-        return;
-    d->finished = true;
-    free(d->resp->stop_reason_raw);
-    d->resp->stop_reason_raw = sk_strdup(json_string_value(sr));
-    d->resp->stop_reason = llm_stop_reason_parse(json_string_value(sr));
-}
-
 static bool llm_anthropic_error(LlmDecoder *d, const json_t *o)
 {
     if (!sk_str_eq(js_str(o, "type", ""), "error"))
@@ -254,7 +234,7 @@ SkStatus llm_anthropic_event(LlmDecoder *d, const SseEvent *ev)
     if (sk_str_eq(name, "message_start")) {
         json_t *msg = js_obj(o, "message");
         if (msg) {
-            llm_anthropic_meta(d, msg);
+            llm_decoder_meta(d, msg);
             llm_anthropic_usage(d, json_object_get(msg, "usage"));
         }
     } else if (sk_str_eq(name, "content_block_start")) {
@@ -309,7 +289,7 @@ SkStatus llm_anthropic_event(LlmDecoder *d, const SseEvent *ev)
     } else if (sk_str_eq(name, "message_delta")) {
         json_t *delta = js_obj(o, "delta");
         if (delta)
-            llm_anthropic_stop(d, json_object_get(delta, "stop_reason"));
+            llm_decoder_stop(d, json_object_get(delta, "stop_reason"));
         llm_anthropic_usage(d, json_object_get(o, "usage"));
     } else if (sk_str_eq(name, "message_stop")) {
         d->done = true;
@@ -329,7 +309,7 @@ SkStatus llm_anthropic_parse_body(LlmDecoder *d, const json_t *o)
         return d->error;
     }
     d->any_event = true;
-    llm_anthropic_meta(d, o);
+    llm_decoder_meta(d, o);
     for (size_t i = 0; i < json_array_size(content); i++) {
         json_t *cb = json_array_get(content, i);
         const char *type = js_str(cb, "type", "");
@@ -345,7 +325,7 @@ SkStatus llm_anthropic_parse_body(LlmDecoder *d, const json_t *o)
             free(args);
         }
     }
-    llm_anthropic_stop(d, json_object_get(o, "stop_reason"));
+    llm_decoder_stop(d, json_object_get(o, "stop_reason"));
     llm_anthropic_usage(d, json_object_get(o, "usage"));
     d->done = true;
     return SK_OK;

@@ -59,6 +59,11 @@ SkStatus llm_decoder_parse_body(LlmDecoder *d, const char *body, size_t n, SkErr
 
 /* Helpers the backends share (llm.c). */
 void llm_decoder_text(LlmDecoder *d, const char *s, size_t n);
+/* Keep the first "id" and "model" of a message object O (both wires name them so). */
+void llm_decoder_meta(LlmDecoder *d, const json_t *o);
+/* A stop/finish reason arrived (SR must be a string, else nothing happens): the reply is
+ * complete. */
+void llm_decoder_stop(LlmDecoder *d, const json_t *sr);
 /* Tool fragment for call INDEX (created on first use); ID/NAME may be NULL. */
 void llm_decoder_tool(LlmDecoder *d, size_t index, const char *id, const char *name,
                       const char *frag, size_t n);

@@ -167,26 +167,6 @@ static void llm_openai_usage(LlmDecoder *d, const json_t *u)
     }
 }
 
-static void llm_openai_meta(LlmDecoder *d, const json_t *o)
-{
-    const char *id = js_str(o, "id", NULL);
-    if (id && *id && !d->resp->id)
-        d->resp->id = sk_strdup(id);
-    const char *model = js_str(o, "model", NULL);
-    if (model && *model && !d->resp->provider_model)
-        d->resp->provider_model = sk_strdup(model);
-}
-
-static void llm_openai_finish_reason(LlmDecoder *d, const json_t *fr)
-{
-    if (!json_is_string(fr))
-        return;
-    d->finished = true;
-    free(d->resp->stop_reason_raw);
-    d->resp->stop_reason_raw = sk_strdup(json_string_value(fr));
-    d->resp->stop_reason = llm_stop_reason_parse(json_string_value(fr));
-}
-
 static bool llm_openai_error(LlmDecoder *d, const json_t *o)
 {
     json_t *e = json_object_get(o, "error");
@@ -236,7 +216,7 @@ SkStatus llm_openai_event(LlmDecoder *d, const SseEvent *ev)
         return d->error;
     }
     d->any_event = true;
-    llm_openai_meta(d, o);
+    llm_decoder_meta(d, o);
     json_t *choices = json_object_get(o, "choices"); /* may be null or missing */
     for (size_t c = 0; json_is_array(choices) && c < json_array_size(choices); c++) {
         json_t *ch = json_array_get(choices, c);
@@ -270,7 +250,7 @@ SkStatus llm_openai_event(LlmDecoder *d, const SseEvent *ev)
                                  args, args ? strlen(args) : 0);
             }
         }
-        llm_openai_finish_reason(d, json_object_get(ch, "finish_reason"));
+        llm_decoder_stop(d, json_object_get(ch, "finish_reason"));
     }
     llm_openai_usage(d, json_object_get(o, "usage"));
     json_decref(o);
@@ -289,7 +269,7 @@ SkStatus llm_openai_parse_body(LlmDecoder *d, const json_t *o)
         return d->error;
     }
     d->any_event = true;
-    llm_openai_meta(d, o);
+    llm_decoder_meta(d, o);
     json_t *content = json_object_get(msg, "content");
     if (json_is_string(content) && json_string_length(content))
         llm_decoder_text(d, json_string_value(content), json_string_length(content));
@@ -311,7 +291,7 @@ SkStatus llm_openai_parse_body(LlmDecoder *d, const json_t *o)
                          args ? strlen(args) : 0);
         free(dumped);
     }
-    llm_openai_finish_reason(d, json_object_get(ch, "finish_reason"));
+    llm_decoder_stop(d, json_object_get(ch, "finish_reason"));
     llm_openai_usage(d, json_object_get(o, "usage"));
     d->done = true;
     return SK_OK;
