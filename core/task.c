@@ -412,9 +412,18 @@ static void eval_script(const Task *t, const TaskEvalOptions *o, const json_t *c
     sk_vec_push(&env, task_dir);
     sk_vec_push(&env, NULL);
     so.env = (const char *const *)env.items;
+    /* the task folder may sit under /tmp, which bubblewrap replaces: show it read-only */
+    SkVec ro;
+    sk_vec_init(&ro, NULL);
+    for (const char *const *p = so.ro_paths; p && *p; p++)
+        sk_vec_push(&ro, (void *)*p);
+    sk_vec_push(&ro, t->dir);
+    sk_vec_push(&ro, NULL);
+    so.ro_paths = (const char *const *)ro.items;
     SandboxResult r;
     SkError e;
     SkStatus rs = sandbox_run_shell(js_str(c, "command", ""), &so, &r, &e);
+    sk_vec_done(&ro);
     free(task_dir);
     sk_vec_done(&env);
     if (rs != SK_OK) {
