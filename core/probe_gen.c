@@ -58,6 +58,26 @@ static void check_int_text(ProbeEv *ev, const char *cp, const char *text, long l
 
 /* ------------------------------------------------------------------ gen.code.python */
 
+/* data.csv of 5-12 rows "name,score,department" (departments from the first NDEPTS of
+ * depts5), with the expected "total" rows and "average" score (2 decimals). The Python and
+ * JavaScript L2 tasks share it; NDEPTS differs between them, as their seeds were pinned. */
+static void scores_csv(ProbeInstance *in, Rng *r, size_t ndepts)
+{
+    int n = (int)rng_int(r, 5, 12), total = 0;
+    SkBuf b = SK_BUF_INIT;
+    sk_buf_puts(&b, "name,score,department\n");
+    for (int i = 0; i < n; i++) {
+        int s = (int)rng_int(r, 1, 100);
+        total += s;
+        sk_buf_printf(&b, "%s%d,%d,%s\n", probe_n8[rng_index(r, 8)], i, s,
+                      depts5[rng_index(r, ndepts)]);
+    }
+    probe_file(in, "data.csv", b.data);
+    sk_buf_done(&b);
+    probe_x_int(in, "total", n);
+    probe_x_num(in, "average", round((double)total / n * 100) / 100);
+}
+
 static void py_gen(ProbeInstance *in, Rng *r)
 {
     in->needs_tool = "python3";
@@ -96,19 +116,7 @@ static void py_gen(ProbeInstance *in, Rng *r)
         free(good);
         free(bad);
     } else if (in->level == 2) {
-        int n = (int)rng_int(r, 5, 12), total = 0;
-        SkBuf b = SK_BUF_INIT;
-        sk_buf_puts(&b, "name,score,department\n");
-        for (int i = 0; i < n; i++) {
-            int s = (int)rng_int(r, 1, 100);
-            total += s;
-            sk_buf_printf(&b, "%s%d,%d,%s\n", probe_n8[rng_index(r, 8)], i, s,
-                          depts5[rng_index(r, 4)]);
-        }
-        probe_file(in, "data.csv", b.data);
-        sk_buf_done(&b);
-        probe_x_int(in, "total", n);
-        probe_x_num(in, "average", round((double)total / n * 100) / 100);
+        scores_csv(in, r, 4);
         probe_prompt(in,
                      "Write solution.py in the current directory: it reads data.csv (columns "
                      "name,score,department) and writes result.json with two keys: "
@@ -314,19 +322,7 @@ static void js_gen(ProbeInstance *in, Rng *r)
         free(good);
         free(bad);
     } else if (in->level == 2) {
-        int n = (int)rng_int(r, 5, 12), total = 0;
-        SkBuf b = SK_BUF_INIT;
-        sk_buf_puts(&b, "name,score,department\n");
-        for (int i = 0; i < n; i++) {
-            int s = (int)rng_int(r, 1, 100);
-            total += s;
-            sk_buf_printf(&b, "%s%d,%d,%s\n", probe_n8[rng_index(r, 8)], i, s,
-                          depts5[rng_index(r, 5)]);
-        }
-        probe_file(in, "data.csv", b.data);
-        sk_buf_done(&b);
-        probe_x_int(in, "total", n);
-        probe_x_num(in, "average", round((double)total / n * 100) / 100);
+        scores_csv(in, r, 5);
         probe_prompt(in,
                      "Write solution.js in the current directory: it reads data.csv (columns "
                      "name,score,department) and writes result.json with \"average_score\" (mean "
