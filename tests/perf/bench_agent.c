@@ -3,7 +3,10 @@
  * file tools and once with execute_command. Prints the engine's CPU time per model call
  * (request building, HTTP, SSE parsing, logging, store rows) and per tool call (tool work,
  * records), the CPU of the sandboxed commands (children), and the peak resident memory.
- * The model server is another process: its CPU is not counted. Prints, never fails. */
+ * The model server is another process: its CPU is not counted. The same scripted runs are
+ * then played by an interpreted baseline (tests/perf/py_agent.py: the same loop in Python,
+ * streaming, full history, JSONL log and SQLite rows) and the two costs are printed side by
+ * side with their ratio. Prints, never fails. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +96,14 @@ static char *scenario(bool commands)
     return s;
 }
 
-static void bench(const char *label, bool commands, const char *home, Msrv *m, LlmClient *c)
+typedef struct Cost {
+    double per_llm_ms, per_tool_ms;
+    bool ok;
+} Cost;
+
+static Cost bench(const char *label, bool commands, const char *home, Msrv *m, LlmClient *c)
 {
+    Cost cost = {0, 0, false};
     char *sc = scenario(commands);
     msrv_set_script(m, sc);
     free(sc);
@@ -119,7 +128,7 @@ static void bench(const char *label, bool commands, const char *home, Msrv *m, L
     SkError e;
     if (agent_run(&o, &r, &e) != SK_OK) {
         printf("%s: run failed: %s\n", label, e.msg);
-        return;
+        return cost;
     }
     double total = cpu_self() - t0;
     getrusage(RUSAGE_CHILDREN, &ch1);
@@ -135,6 +144,48 @@ static void bench(const char *label, bool commands, const char *home, Msrv *m, L
            me.tool_calls ? me.tool_cpu * 1000 / me.tool_calls : 0, total * 1000);
     printf("  sandboxed commands (children) CPU: %.1f ms total\n", child * 1000);
     agent_result_free(r);
+    cost.per_llm_ms = me.llm_calls ? me.llm_cpu * 1000 / me.llm_calls : 0;
+    cost.per_tool_ms = me.tool_calls ? me.tool_cpu * 1000 / me.tool_calls : 0;
+    cost.ok = true;
+    return cost;
+}
+
+/* The same scripted run through the interpreted baseline; its own CPU per call. */
+static Cost bench_python(bool commands, Msrv *m)
+{
+    Cost cost = {0, 0, false};
+    char *sc = scenario(commands);
+    msrv_set_script(m, sc);
+    free(sc);
+    const char *wd = tl_tmpdir();
+    char *py = tl_source_path("tests/perf/py_agent.py");
+    char *cmd = sk_asprintf("python3 '%s' '%s' '%s' %d", py, msrv_base_url(m, "openai"), wd,
+                            STEPS);
+    char *out = NULL;
+    int rc = tl_run(cmd, false, &out);
+    json_t *j = NULL;
+    const char *nl = out ? strrchr(out, '{') : NULL;
+    if (rc == 0 && nl && js_parse(nl, strlen(nl), &j, NULL) == SK_OK) {
+        cost.per_llm_ms = js_num(j, "cpu_per_llm_ms", 0);
+        cost.per_tool_ms = js_num(j, "cpu_per_tool_ms", 0);
+        cost.ok = js_int(j, "llm_calls", 0) == STEPS;
+        printf("  python baseline: %lld model calls, %lld tool calls, peak RSS %.1f MiB\n",
+               js_int(j, "llm_calls", 0), js_int(j, "tool_calls", 0),
+               js_num(j, "peak_rss_mib", 0));
+        json_decref(j);
+    } else {
+        printf("  python baseline failed (exit %d): %.200s\n", rc, out ? out : "");
+    }
+    free(out);
+    free(cmd);
+    free(py);
+    return cost;
+}
+
+static void compare(const char *what, double skvm, double python)
+{
+    printf("  %-28s skvm %8.3f ms   python %8.3f ms   python/skvm %6.1fx\n", what, skvm,
+           python, skvm > 0 ? python / skvm : 0);
 }
 
 int main(void)
@@ -162,8 +213,21 @@ int main(void)
     LlmClient *c = llm_client_new(&lo);
     printf("bench_agent: %d-step scripted runs, loopback model with no latency; sandbox: %s\n",
            STEPS, sandbox_describe(SANDBOX_AUTO));
-    bench("file tools", false, home, m, c);
-    bench("execute_command", true, home, m, c);
+    Cost files = bench("file tools", false, home, m, c);
+    Cost cmds = bench("execute_command", true, home, m, c);
+    printf("\nthe same runs in an interpreted agent loop (tests/perf/py_agent.py), CPU of the "
+           "agent process only:\n");
+    Cost pf = bench_python(false, m);
+    Cost pc = bench_python(true, m);
+    if (files.ok && pf.ok) {
+        compare("per model call (file run)", files.per_llm_ms, pf.per_llm_ms);
+        compare("per file-tool call", files.per_tool_ms, pf.per_tool_ms);
+    }
+    if (cmds.ok && pc.ok) {
+        compare("per model call (cmd run)", cmds.per_llm_ms, pc.per_llm_ms);
+        compare("per command (sandboxed/not)", cmds.per_tool_ms, pc.per_tool_ms);
+        printf("  (skvm's commands run inside bubblewrap with limits; the baseline's run bare)\n");
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak resident memory: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
