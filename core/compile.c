@@ -249,7 +249,10 @@ SkStatus compile_ctx_ask_json(CompileCtx *c, const char *tool, const char *descr
     char *problem = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         LlmResponse resp;
-        s = llm_complete(c->llm, &req, &resp, NULL, err);
+        LlmCallOptions call;
+        llm_call_options_init(&call);
+        call.cancel = c->opts->cancel;
+        s = llm_complete(c->llm, &req, &resp, &call, err);
         c->tokens_in += resp.usage.input_tokens + resp.usage.cache_read_tokens +
                        resp.usage.cache_write_tokens;
         c->tokens_out += resp.usage.output_tokens;
@@ -661,6 +664,14 @@ SkStatus compile_run(const CompileOptions *o, CompileResult *r, SkError *err)
         char *prod = compile_artifact_names(p->produces);
         json_object_set_new(entry, "produces", json_string(prod));
         free(prod);
+        if (o->cancel && *o->cancel) {
+            json_decref(entry);
+            r->error = sk_strdup("cancelled");
+            progress(o, "cancelled before pass %d %s", p->number, p->id);
+            s = sk_error_set(err, SK_ERR_CANCELLED, "compile cancelled before pass %d %s",
+                             p->number, p->id);
+            goto out;
+        }
         ctx.messages = json_array();
         ctx.summary = json_object();
         progress(o, "pass %d %s", p->number, p->id);

@@ -96,6 +96,8 @@ typedef struct CompileOptions {
                                    set */
     CompileProgressFn progress;
     void *progress_ud;
+    volatile int *cancel;       /* non-zero: stop (checked between passes and passed to the
+                                   compiler model's calls); the result is SK_ERR_CANCELLED */
 } CompileOptions;
 
 /* What the passes see. Passes change SKILL.md only through compile_ctx_set_text(). */

@@ -931,6 +931,7 @@ static SkStatus agent_rewrite(CompileCtx *c, const SkVec *items, char **out, SkE
     ao.prompt = u.data;
     ao.max_steps = 15;
     ao.timeout_ms = 300000;
+    ao.cancel = c->opts->cancel;
     ao.max_tokens = 32768;
     ao.keep_workdir = true;
     ao.hooks.before_llm = seed_hook;

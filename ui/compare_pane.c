@@ -50,6 +50,7 @@ typedef struct ComparePane {
     PaneList rows_list;
     char *error;
     /* The running compile. */
+    Job *job; /* owned by the pool; valid until its end event */
     char *job_id;
     char *job_text;
     bool counted; /* wb->busy was raised for it */
@@ -406,6 +407,7 @@ static SkStatus cmp_compile_job(Job *job, void *ud, SkError *err)
     o.passes = c->passes;
     o.progress = cmp_compile_progress;
     o.progress_ud = c;
+    o.cancel = job_cancel_flag(job);
     CompileResult r;
     SkStatus s = compile_run(&o, &r, err);
     /* The result for the UI thread, ahead of the job's end. */
@@ -493,6 +495,7 @@ static void cmp_compile(ComparePane *cp, const char *args)
     char *label = sk_asprintf("compile %s for %s (%s)", wb->skill->name, t->model, t->harness);
     Job *job = jobs_submit(wb->jobs, "compile", label, cmp_compile_job, c, cmp_compile_free);
     cp->job_id = sk_strdup(job_id(job));
+    cp->job = job;
     free(cp->job_text);
     cp->job_text = sk_asprintf("%s: queued", label);
     wb->busy++;
@@ -776,6 +779,12 @@ static PaneResult compare_pane_handle_key(Pane *p, const PaneKey *k)
     const VariantInfo *v =
         cp->variants.len ? sk_vec_get(&cp->variants, (size_t)cp->list.cursor) : NULL;
     switch (k->action) {
+    case ACTION_CANCEL_JOB:
+        if (!cp->job)
+            return PANE_IGNORED;
+        job_cancel(cp->job);
+        workbench_message(wb, SK_LOG_INFO, "cancelling the compile (%s)", cp->job_id);
+        return PANE_HANDLED | PANE_REDRAW;
     case ACTION_ENTER:
         if (v) {
             char l[41], r[41];
@@ -904,6 +913,7 @@ static PaneResult compare_pane_on_event(Pane *p, const TraceEvent *ev)
                               ev->text ? ev->text : "");
         free(cp->job_id);
         cp->job_id = NULL;
+        cp->job = NULL;
         if (cp->counted && wb->busy > 0)
             wb->busy--;
         cp->counted = false;

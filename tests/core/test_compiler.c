@@ -394,6 +394,40 @@ static void model_opts(ModelEnv *e, CompileOptions *o)
     o->compiler_model = "cm/compiler";
 }
 
+START_TEST(test_cancelled_compile)
+{
+    const char *home = tl_fresh_home();
+    char *sd = fixture_skill();
+    char *prof = profile_file();
+    volatile int cancel = 1;
+    CompileOptions o = {0};
+    o.skill_dir = sd;
+    o.model = "test/weak-1b";
+    o.profile_path = prof;
+    o.cancel = &cancel;
+    CompileResult r;
+    SkError err;
+    ck_assert_int_eq(compile_run(&o, &r, &err), SK_ERR_CANCELLED);
+    ck_assert(!r.ok && !r.created);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cancelled"));
+    compile_result_done(&r);
+    /* nothing was stored: the skill has no variant */
+    SkVec v;
+    if (variants_list(home, "reporter", &v, &err) == SK_OK) {
+        for (size_t i = 0; i < v.len; i++)
+            ck_assert(((VariantInfo *)sk_vec_get(&v, i))->original);
+        sk_vec_done(&v);
+    }
+    /* the same options without the flag compile */
+    cancel = 0;
+    ck_assert_int_eq(compile_run(&o, &r, &err), SK_OK);
+    ck_assert(r.ok && r.created);
+    compile_result_done(&r);
+    free(sd);
+    free(prof);
+}
+END_TEST
+
 START_TEST(test_model_all_passes)
 {
     if (!msrv_available())
@@ -656,6 +690,7 @@ int main(void)
     tcase_add_test(tc, test_registry);
     tcase_add_test(tc, test_guard);
     tcase_add_test(tc, test_offline_compile);
+    tcase_add_test(tc, test_cancelled_compile);
     tcase_add_test(tc, test_model_all_passes);
     tcase_add_test(tc, test_model_invalid_output);
     tcase_add_test(tc, test_model_guard_rejects);
