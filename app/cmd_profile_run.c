@@ -386,6 +386,7 @@ int cmd_profile_run(int argc, char **argv)
     po.answer_ud = &src;
     po.bus = bus;
     po.cancel = &profile_cancel;
+    src.cancel = &profile_cancel;
     signal(SIGINT, profile_on_sigint);
     Tcp *t = NULL;
     ProfilerSummary sum;

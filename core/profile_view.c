@@ -516,6 +516,7 @@ SkStatus profile_view_run_job(Job *job, void *ud, SkError *err)
     po.bus = job_bus(job);
     po.job_id = job_id(job);
     po.cancel = job_cancel_flag(job);
+    src.cancel = po.cancel;
     Tcp *t = NULL;
     ProfilerSummary sum;
     memset(&sum, 0, sizeof sum);

@@ -699,6 +699,7 @@ SkStatus profiler_agent_answer(void *ud, const ProbeInstance *in, const char *pr
     o.max_steps = src->max_steps > 0 ? src->max_steps : 25;
     o.timeout_ms = src->timeout_ms > 0 ? src->timeout_ms : 120000;
     o.keep_workdir = true;
+    o.cancel = src->cancel;
     o.allow_web = in->needs_server;
     Stage stage = {workdir, false};
     o.hooks.before_llm = stage_hook;

@@ -131,6 +131,8 @@ typedef struct ProfilerAgentSource {
     TraceBus *bus;
     int max_steps;              /* 0: 25 */
     int64_t timeout_ms;         /* 0: 120000 */
+    volatile int *cancel;       /* non-zero: stop the agent run in flight (the instance is
+                                   then undecided, never counted against the model) */
 } ProfilerAgentSource;
 
 /* ProfilerAnswerFn running the built-in agent loop (UD is a ProfilerAgentSource *). The

@@ -78,9 +78,11 @@ static PaneResult log_pane_on_event(Pane *p, const TraceEvent *ev)
         return PANE_REDRAW;
     }
     if ((ev->kind == TRACE_LLM_ERROR) && ev->text) {
-        /* a request the user cancelled is news, not an error */
-        bool cancelled = sk_str_eq(js_str(ev->data, "status", NULL), "CANCELLED");
-        workbench_message(p->wb, cancelled ? SK_LOG_INFO : SK_LOG_ERROR, "%s", ev->text);
+        /* a request the user cancelled is no error, and the pane that started it already
+         * says it was cancelled */
+        if (sk_str_eq(js_str(ev->data, "status", NULL), "CANCELLED"))
+            return PANE_IGNORED;
+        workbench_message(p->wb, SK_LOG_ERROR, "%s", ev->text);
         return PANE_REDRAW;
     }
     return PANE_IGNORED;
