@@ -78,6 +78,27 @@ static void scores_csv(ProbeInstance *in, Rng *r, size_t ndepts)
     probe_x_num(in, "average", round((double)total / n * 100) / 100);
 }
 
+/* The L2 result.json of scores_csv(): total_employees and average_score (2 decimals). */
+static void scores_check(ProbeEv *ev, const ProbeInstance *in, const char *text)
+{
+    json_t *j = probe_json_from_text(text, '{');
+    if (probe_cp(ev, "json_valid", json_is_object(j), "result.json is not a JSON object")) {
+        json_t *t = json_object_get(j, "total_employees");
+        json_t *a = json_object_get(j, "average_score");
+        char *ts = t ? js_dump_compact(t) : sk_strdup("missing");
+        probe_cp(ev, "total_correct",
+                 json_is_number(t) && json_number_value(t) == (double)probe_xi(in, "total"),
+                 "total_employees is %s, expected %lld", ts, probe_xi(in, "total"));
+        free(ts);
+        probe_cp(ev, "value_correct",
+                 json_is_number(a) &&
+                     probe_near(json_number_value(a), probe_xd(in, "average"), 0.011),
+                 "average_score is %g, expected %.2f", a ? json_number_value(a) : NAN,
+                 probe_xd(in, "average"));
+    }
+    json_decref(j);
+}
+
 static void py_gen(ProbeInstance *in, Rng *r)
 {
     in->needs_tool = "python3";
@@ -231,22 +252,7 @@ static void py_eval(ProbeEv *ev)
     if (in->level == 1) {
         check_int_text(ev, "value_correct", text, probe_xi(in, "count"));
     } else if (in->level == 2) {
-        json_t *j = probe_json_from_text(text, '{');
-        if (probe_cp(ev, "json_valid", json_is_object(j), "result.json is not a JSON object")) {
-            json_t *t = json_object_get(j, "total_employees");
-            json_t *a = json_object_get(j, "average_score");
-            char *ts = t ? js_dump_compact(t) : sk_strdup("missing");
-            probe_cp(ev, "total_correct",
-                     json_is_number(t) && json_number_value(t) == (double)probe_xi(in, "total"),
-                     "total_employees is %s, expected %lld", ts, probe_xi(in, "total"));
-            free(ts);
-            probe_cp(ev, "value_correct",
-                     json_is_number(a) &&
-                         probe_near(json_number_value(a), probe_xd(in, "average"), 0.011),
-                     "average_score is %g, expected %.2f", a ? json_number_value(a) : NAN,
-                     probe_xd(in, "average"));
-        }
-        json_decref(j);
+        scores_check(ev, in, text);
     } else {
         json_t *j = probe_json_from_text(text, '{');
         json_t *ex = probe_xj(in, "stats");
@@ -419,21 +425,7 @@ static void js_eval(ProbeEv *ev)
     if (in->level == 1) {
         check_int_text(ev, "value_correct", text, probe_xi(in, "count"));
     } else if (in->level == 2) {
-        json_t *j = probe_json_from_text(text, '{');
-        if (probe_cp(ev, "json_valid", json_is_object(j), "result.json is not a JSON object")) {
-            json_t *t = json_object_get(j, "total_employees");
-            json_t *a = json_object_get(j, "average_score");
-            probe_cp(ev, "total_correct",
-                     json_is_number(t) && json_number_value(t) == (double)probe_xi(in, "total"),
-                     "total_employees is %g, expected %lld", t ? json_number_value(t) : NAN,
-                     probe_xi(in, "total"));
-            probe_cp(ev, "value_correct",
-                     json_is_number(a) &&
-                         probe_near(json_number_value(a), probe_xd(in, "average"), 0.011),
-                     "average_score is %g, expected %.2f", a ? json_number_value(a) : NAN,
-                     probe_xd(in, "average"));
-        }
-        json_decref(j);
+        scores_check(ev, in, text);
     } else {
         json_t *j = probe_json_from_text(text, '[');
         json_t *last = probe_xj(in, "last");
