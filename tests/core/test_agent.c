@@ -44,11 +44,7 @@ static bool env_start(Env *e, const char *scenario)
     ck_assert_msg(e->m != NULL, "msrv_start: %s", err.msg);
     e->home = sk_strdup(tl_tmpdir());
     e->db = sk_path_join(e->home, "skvm.db");
-    char *y = sk_asprintf("providers:\n  routes:\n    - match: \"test/*\"\n"
-                          "      kind: openai-compatible\n      base_url: %s\n",
-                          msrv_base_url(e->m, "openai"));
-    tl_write(e->home, "config.yaml", y);
-    free(y);
+    msrv_write_route(e->m, e->home, "test/*");
     e->bus = trace_bus_new();
     pthread_mutex_init(&e->mu, NULL);
     sk_vec_init(&e->events, (SkFreeFn)trace_event_free);

@@ -301,11 +301,7 @@ static void run_job(bool cancel, Seen *seen)
     SkError me;
     m = msrv_start("{\"default\":{\"reply\":{\"text\":\"I do not know.\",\"ttft_ms\":30}}}", &me);
     ck_assert_msg(m != NULL, "msrv_start: %s", me.msg);
-    char *cfg = sk_asprintf("providers:\n  routes:\n    - match: \"loop/*\"\n"
-                            "      kind: openai-compatible\n      base_url: %s\n",
-                            msrv_base_url(m, "openai"));
-    tl_write(home, "config.yaml", cfg);
-    free(cfg);
+    msrv_write_route(m, home, "loop/*");
     TraceBus *bus = trace_bus_new();
     pthread_mutex_init(&seen->mu, NULL);
     seen->cancel_on_first = cancel;

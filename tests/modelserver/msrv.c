@@ -500,3 +500,15 @@ void msrv_stop(Msrv *m)
     }
     msrv_free(m);
 }
+
+void msrv_write_route(const Msrv *m, const char *home, const char *match)
+{
+    char *y = sk_asprintf("providers:\n  routes:\n    - match: \"%s\"\n"
+                          "      kind: openai-compatible\n      base_url: %s\n",
+                          match, msrv_base_url(m, "openai"));
+    char *path = sk_path_join(home, "config.yaml");
+    if (sk_write_file_atomic(path, y, strlen(y), NULL) != SK_OK)
+        sk_die("msrv_write_route: cannot write %s", path);
+    free(path);
+    free(y);
+}

@@ -38,6 +38,9 @@ int msrv_port(const Msrv *m);
 /* Base URL for a client route: "openai" -> "http://127.0.0.1:PORT/v1",
  * "anthropic" (or anything else) -> "http://127.0.0.1:PORT". Borrowed, valid until stop. */
 const char *msrv_base_url(const Msrv *m, const char *protocol);
+/* Write HOME/config.yaml with one openai-compatible route: models matching the glob MATCH
+ * (for example "test-prefix/" followed by a star) go to this server. */
+void msrv_write_route(const Msrv *m, const char *home, const char *match);
 
 /* Replace the scenario (POST /_script); also resets the rule counters. SK_OK on success;
  * otherwise the reason is in msrv_last_error(). */

@@ -201,11 +201,7 @@ int main(void)
         return 0;
     }
     const char *home = tl_tmpdir();
-    char *y = sk_asprintf("providers:\n  routes:\n    - match: \"test/*\"\n"
-                          "      kind: openai-compatible\n      base_url: %s\n",
-                          msrv_base_url(m, "openai"));
-    tl_write(home, "config.yaml", y);
-    free(y);
+    msrv_write_route(m, home, "test/*");
     LlmClientOptions lo;
     llm_client_options_init(&lo);
     lo.home = home;

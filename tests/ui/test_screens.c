@@ -274,14 +274,8 @@ START_TEST(test_scenario)
             return;
         }
         ck_assert_msg(msrv != NULL, "%s: model server: %s", sc->name, me.msg);
-        char *cfg = sk_asprintf("providers:\n  routes:\n    - match: \"*\"\n"
-                                "      kind: openai-compatible\n      base_url: %s\n",
-                                msrv_base_url(msrv, "openai"));
-        char *to = sk_path_join(skhome, "config.yaml");
         ck_assert(sk_mkdir_p(skhome, NULL) == SK_OK);
-        ck_assert(sk_write_file_atomic(to, cfg, strlen(cfg), NULL) == SK_OK);
-        free(to);
-        free(cfg);
+        msrv_write_route(msrv, skhome, "*");
         free(spath);
         free(ms);
     }
